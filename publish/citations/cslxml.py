@@ -1,0 +1,445 @@
+"""Loading the CSL style and locale into citeproc-py, with our element overrides.
+
+citeproc-py 0.11.1 is the CSL interpreter we use, but several of its element
+classes miss rules that the APA style relies on and that citeproc-js (the
+reference processor) implements.  citeproc-py builds its element tree through
+an lxml class lookup keyed by tag name, so we parse the style and locale with
+our own lookup that maps a few tags to subclasses defined here.  Each override
+says why it exists.  Nothing in citeproc-py itself is patched.
+
+Render-time state (group suppression counters, name options for sorting and
+disambiguation) lives in :data:`STATE`, a thread-local, because lxml element
+proxies cannot reliably carry Python attributes between calls.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from citeproc import LANGUAGE_NAMES, LOCALES_PATH, PRIMARY_DIALECTS
+from citeproc import model as cm
+from citeproc.source import CitationItem, Locator, VariableError
+from citeproc.string import String
+from lxml import etree
+
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+EN_DASH = "\N{EN DASH}"
+# Number variables whose hyphenated ranges citeproc-js prints with an en dash.
+_RANGE_NUMBERS = {"issue", "volume", "number", "edition", "chapter-number", "collection-number"}
+_RANGE = re.compile(r"^\s*(\w+)\s*[-\u2013]\s*(\w+)\s*$")
+
+
+@dataclass
+class _Frame:
+    called: bool = False
+    rendered: bool = False
+
+
+@dataclass
+class RenderState(threading.local):
+    """Per-thread state of one render call (see module docstring)."""
+
+    frames: list[_Frame] = field(default_factory=list)
+    rendered_vars: list[str] = field(default_factory=list)
+    name_options: dict[str, Any] | None = None  # sort-key name options
+    name_override: dict[str, Any] | None = None  # disambiguation: {"use_first": n, "initials": bool}
+
+    def reset(self) -> None:
+        self.frames = [_Frame()]
+        self.rendered_vars = []
+
+    def note(self, variable: str, rendered: bool) -> None:
+        """Record that ``variable`` was called, and whether it printed anything."""
+        if not self.frames:
+            self.frames.append(_Frame())
+        frame = self.frames[-1]
+        frame.called = True
+        if rendered:
+            frame.rendered = True
+            self.rendered_vars.append(variable)
+
+
+STATE = RenderState()
+
+
+class RefView(dict):
+    """A reference as one render sees it: substituted variables become empty.
+
+    CSL says a variable that stood in for the author (``cs:substitute``) is
+    suppressed in the rest of the output; citeproc-py only suppresses plain
+    ``cs:text`` variables, so editors and titles were printed twice.  Every
+    element reads the reference through ``item.reference``, so hiding keys here
+    covers names, dates, numbers and conditions alike.
+    """
+
+    def __init__(self, base: dict, extra: dict[str, Any]) -> None:
+        super().__init__()
+        object.__setattr__(self, "_base", base)
+        object.__setattr__(self, "_extra", extra)
+        object.__setattr__(self, "hidden", set())
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.hidden:
+            return False
+        return key in self._extra or key in self._base
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.hidden:
+            raise VariableError
+        if key in self._extra:
+            return self._extra[key]
+        return self._base[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except (VariableError, KeyError):
+            return default
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self[name]
+
+
+class Item(CitationItem):
+    """A citation item whose ``reference`` is a :class:`RefView` of our source."""
+
+    def __init__(self, key: str, reference: dict, locator: Locator | None = None) -> None:
+        args = {"locator": locator} if locator is not None else {}
+        super().__init__(key, **args)
+        extra = {"locator": locator.identifier} if locator is not None else {}
+        dict.__setitem__(self, "_view", RefView(reference, extra))
+
+    @property
+    def reference(self) -> RefView:
+        return dict.__getitem__(self, "_view")
+
+    def __contains__(self, key: object) -> bool:  # has_locator uses `'locator' in self`
+        return key != "_view" and dict.__contains__(self, key)
+
+
+# --- element overrides -----------------------------------------------------------------
+
+
+class Style(cm.Style):
+    def set_locale_list(self, output_locale: str, validate: bool = False) -> None:
+        """Look locales up next to the style first (styles/csl/locales-xx.xml).
+
+        citeproc-py only reads its bundled locale files; the book ships the exact
+        locale the reference output was made with, so that one must win.
+        """
+        self.locales = []
+        seen: set[str] = set()
+        language = output_locale.split("-")[0]
+        for lang in (output_locale, language, None):
+            expr = f'./cs:locale[@xml:lang="{lang}"]' if lang else "./cs:locale[not(@xml:lang)]"
+            self.locales.extend(self.xpath_search(expr))
+        candidates = [output_locale, PRIMARY_DIALECTS.get(language, ""), "en-US"]
+        style_dir = Path(getattr(self, "style_dir", "."))
+        for name in candidates:
+            if not name or name in seen:
+                continue
+            seen.add(name)
+            for folder in (style_dir, Path(LOCALES_PATH)):
+                path = folder / f"locales-{name}.xml"
+                if path.exists() and (folder == style_dir or name in LANGUAGE_NAMES):
+                    self.locales.append(parse_xml(path))
+                    break
+        for locale in self.locales:
+            locale.style = self
+
+
+class Text(cm.Text):
+    def process(self, item, context=None, **kwargs):
+        """Track variables for group suppression; print number ranges with an en dash."""
+        variable = self.get("variable")
+        if variable is None:
+            return super().process(item, context=context, **kwargs)
+        try:
+            text, language = super().process(item, context=context, **kwargs)
+        except VariableError:
+            if variable != "year-suffix":
+                STATE.note(variable, False)
+            raise
+        if text is not None and variable in _RANGE_NUMBERS:
+            match = _RANGE.match(str(text))
+            if match:
+                text = String(match.group(1) + EN_DASH + match.group(2))
+        if variable != "year-suffix":  # generated, not a data variable (as in citeproc-py)
+            STATE.note(variable, bool(text))
+        return text, language
+
+
+class Number(cm.Number):
+    def process(self, item, context=None, **kwargs):
+        """Track the variable for group suppression (see :class:`Group`)."""
+        variable = self.get("variable")
+        try:
+            text = super().process(item, context=context, **kwargs)
+        except VariableError:
+            STATE.note(variable, False)
+            raise
+        STATE.note(variable, bool(text))
+        return text
+
+
+class Names(cm.Names):
+    def process(self, item, names_context=None, context=None, **kwargs):
+        """Track the variables for group suppression and substitution."""
+        roles = [r for r in self.get("variable", "").split() if r]
+        try:
+            text = super().process(item, names_context=names_context, context=context, **kwargs)
+        except VariableError:
+            for role in roles:
+                STATE.note(role, False)
+            raise
+        for role in roles:
+            STATE.note(role, bool(text) and role.replace("-", "_") in item.reference)
+        return text
+
+
+class Substitute(cm.Substitute):
+    def render(self, item, context=None, **kwargs):
+        """Suppress every variable a substitute printed, not only ``cs:text`` ones."""
+        for child in self.getchildren():
+            mark = len(STATE.rendered_vars)
+            try:
+                if isinstance(child, cm.Names) and child.name is None:
+                    names = self.xpath_search("./parent::cs:names[1]")[0]
+                    text = child.render(item, names_context=names, context=context, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except VariableError:
+                continue
+            if text:
+                hidden = {v.replace("-", "_") for v in STATE.rendered_vars[mark:]}
+                item.reference.hidden.update(hidden)
+                return text
+        return None
+
+
+class Group(cm.Group):
+    def process(self, item, context=None, **kwargs):
+        """Suppress the group when it called variables and all were empty.
+
+        citeproc-py decides this from which children *could* call a variable, so
+        a ``cs:choose`` whose taken branch prints only a value (APA's
+        "publication" before a thesis number) was kept alone: "(Publication)".
+        We count the variables actually called and printed at render time.
+        """
+        frame = _Frame()
+        STATE.frames.append(frame)
+        output = []
+        delimiter = self.get("delimiter", "")
+        try:
+            for child in self.iterchildren():
+                try:
+                    if isinstance(child, cm.Choose):
+                        text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                    else:
+                        text = child.render(item, context=context, **kwargs)
+                except VariableError:
+                    continue
+                if text is not None and str(text) != "":
+                    output.append(text)
+        finally:
+            STATE.frames.pop()
+        parent = STATE.frames[-1] if STATE.frames else _Frame()
+        parent.called = parent.called or frame.called
+        if not output or (frame.called and not frame.rendered):
+            raise VariableError
+        parent.rendered = parent.rendered or frame.rendered
+        return self.join(output)
+
+
+class Label(cm.Label):
+    def markup(self, text):
+        """Apply ``text-case`` to terms: citeproc-py skips title case with no language,
+        which gave "(eds.)" and "trans." instead of "(Eds.)" and "Trans."."""
+        if text:
+            return self.wrap(self.format(self.case(self.strip_periods(text), "en")))
+        return None
+
+
+class Date(cm.Date):
+    def process(self, item, variable=None, show_parts=None, context=None, **kwargs):
+        """Track the variable for group suppression (see :class:`Group`)."""
+        name = variable or self.get("variable")
+        try:
+            text = super().process(item, variable, show_parts, context, **kwargs)
+        except VariableError:
+            STATE.note(name, False)
+            raise
+        STATE.note(name, bool(text))
+        return text
+
+    def render_date_range(self, date_range, show_parts=None, context=None):
+        """Render ``2022, June 15–17``: common parts once, differing parts as a range.
+
+        citeproc-py's version raises TypeError for a range within one month.
+        """
+        context = context if context is not None else self
+        show = list(show_parts or ["year", "month", "day"])
+        begin, end = date_range.begin, date_range.get("end")
+        if end is None or end.is_nil():
+            return self.render_single_date(begin, show, context)
+        differ = False
+        same: list[str] = []
+        for part in ("year", "month", "day"):
+            if begin.get(part) != end.get(part):
+                differ = True
+            if not differ and part in show:
+                same.append(part)
+        if not differ:
+            return self.render_single_date(begin, show, context)
+        children = [c for c in self.iterchildren() if c.get("name") in show]
+        names = [c.get("name") for c in children]
+        diff = [n for n in names if n not in same]
+        if not diff:  # the differing parts are not shown (``date-parts="year"``)
+            return self.render_single_date(begin, show, context)
+        start = names.index(diff[0])
+        stop = max(names.index(n) for n in diff) + 1
+        block = names[start:stop]
+        pieces = self.parts(begin, names[:start], context)
+        first = self.parts(begin, block, context)
+        last = self.parts(end, block, context)
+        if not first or not last:
+            return self.render_single_date(begin, show, context)
+        joiner = context if self.is_locale_date() else self
+        last_text = str(joiner.join(last))
+        prefix = self._part_prefix(children[start], context)
+        if prefix and last_text.startswith(prefix):
+            last_text = last_text[len(prefix):]
+        ranged = str(joiner.join(first)) + EN_DASH + last_text
+        tail = self.parts(begin, names[stop:], context)
+        return joiner.join([*pieces, ranged, *tail]) if pieces or tail else ranged
+
+    @staticmethod
+    def _part_prefix(part, context) -> str:
+        prefix = part.get("prefix", "")
+        try:
+            expr = f'./cs:date-part[@name="{part.get("name")}"]'
+            override = context.xpath_search(expr)
+            if override:
+                prefix = override[0].get("prefix", prefix)
+        except (AttributeError, IndexError):
+            pass
+        return prefix
+
+
+class Name(cm.Name):
+    def get_option(self, name, context=None, sort_options=None):
+        """Let sort keys set name options through nested macros.
+
+        citeproc-py passes a sort key's ``names-min``/``name-as-sort-order`` only to
+        the first macro level; APA's ``author-sort`` calls ``author``, so the options
+        were lost.  We keep them in :data:`STATE` for the whole key render.
+        """
+        if STATE.name_options and name in STATE.name_options:
+            sort_options = STATE.name_options
+        return super().get_option(name, context, sort_options)
+
+    def process(self, item, variable, context=None, sort_options=None, **kwargs):
+        """Render disambiguated in-text names (added names, initials) when asked."""
+        override = STATE.name_override
+        if not override or self.get_option("form", context, sort_options) == "count":
+            return super().process(item, variable, context=context, sort_options=sort_options, **kwargs)
+        names = item.reference.get(variable, [])
+        et_al_min = self.get_option("et-al-min", context, sort_options)
+        use_first = override.get("use_first") or self.get_option("et-al-use-first", context, sort_options)
+        truncate = bool(et_al_min) and len(names) >= et_al_min and use_first < len(names)
+        shown = names[:use_first] if truncate else names
+        texts = []
+        for index, person in enumerate(shown):
+            given, family, _dp, ndp, _suffix = person.parts()
+            family = " ".join(str(n) for n in (ndp, family) if n)
+            if index == 0 and override.get("initials") and given:
+                family = self.initialize(str(given), ". ", context).strip() + " " + family
+            texts.append(family)
+        delimiter = self.get_option("delimiter", context, sort_options)
+        if truncate:
+            et_al = str(self.et_al())
+            if len(texts) >= 2:
+                return String(delimiter.join(texts) + delimiter + et_al)
+            return String(texts[0] + " " + et_al)
+        and_opt = self.get_option("and", context, sort_options)
+        if and_opt and len(texts) > 1:
+            symbol = and_opt == "symbol"
+            and_term = str(self.preformat("&") if symbol else self.get_single_term(name="and"))
+            head = delimiter.join(texts[:-1])
+            sep = delimiter if len(texts) > 2 else " "
+            return String(f"{head}{sep}{and_term} {texts[-1]}")
+        return String(delimiter.join(texts))
+
+
+_NUMERIC = re.compile(r"^\s*[A-Za-z]*\d+[A-Za-z]*(?:\s*(?:[-\u2013,&]|and)\s*[A-Za-z]*\d+[A-Za-z]*)*\s*$")
+
+
+class If(cm.If):
+    def _is_numeric(self, item):
+        """CSL counts ranges and lists ("2-3", "2, 4", "2 & 4") as numeric; citeproc-py
+        did not, so "Chapters 2–3" lost its label."""
+        results = []
+        for var in self.get("is-numeric").split():
+            value = item.reference.get(var.replace("-", "_"))
+            results.append(value is not None and bool(_NUMERIC.match(str(value))))
+        return results
+
+
+class Else_If(If):
+    pass
+
+
+_OVERRIDES = {cls.__name__.replace("_", "-").lower(): cls
+              for cls in (Style, Text, Number, Names, Substitute, Group, Label, Date, Name, If, Else_If)}
+
+
+def _parser() -> etree.XMLParser:
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace(CSL_NS)
+    namespace[None] = cm.CitationStylesElement
+    for cls in cm.CitationStylesElement.__subclasses__():
+        namespace[cls.__name__.replace("_", "-").lower()] = cls
+    namespace.update(_OVERRIDES)
+    parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+    parser.set_element_class_lookup(lookup)
+    return parser
+
+
+_PARSER_LOCAL = threading.local()
+
+
+def parse_xml(path: os.PathLike | str) -> etree._Element:
+    """Parse a CSL style or locale file with our element classes."""
+    parser = getattr(_PARSER_LOCAL, "parser", None)
+    if parser is None:
+        parser = _PARSER_LOCAL.parser = _parser()
+    return etree.parse(str(path), parser).getroot()
+
+
+def load_style(path: Path, locale: str) -> Style:
+    """Parse ``path`` and attach its locales; the caller caches the result."""
+    root = parse_xml(path)
+    if not isinstance(root, Style):
+        raise ValueError(f"{path} is not a CSL style")
+    root.style_dir = str(Path(path).parent)
+    root.set_locale_list(locale)
+    # citeproc-py's Text reads ``layout.repressed``; our RefView does the suppressing, so
+    # it stays empty.  Holding the proxies keeps the attribute alive (lxml drops unused ones).
+    layouts = root.xpath_search("./cs:citation/cs:layout | ./cs:bibliography/cs:layout")
+    for layout in layouts:
+        layout.repressed = {}
+    root.kept_layouts = layouts
+    return root
+
+
+def strip_accents(text: str) -> str:
+    """Base letters only, for collation (É -> E)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

@@ -1,0 +1,221 @@
+"""The citation engine: APA 7 in-text citations and reference lists via citeproc-py.
+
+citeproc-py interprets the CSL style (see :mod:`.cslxml` for the element
+rules we correct), but it has no cluster-level processing: no narrative
+(author-in-text) form, no disambiguation, no cite grouping, no locale
+collation, and it costs ~10 ms per citation.  This module does that work the
+way citeproc-js does (the reference processor, which pandoc's output
+matches): every reference is rendered once in parts (author, date, locator)
+after disambiguation over the whole document, and each cluster is assembled
+from those parts, so a book's clusters cost a dictionary look-up each.
+
+Keys keep their case: citeproc-py lower-cases ids, so we hand it our own
+internal ids (``r0``, ``r1``...) and map back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from citeproc.source import Reference
+
+from ..model import BibEntry, CiteItem, Cluster, FormattedCluster
+from ..text import ref_id
+from . import richtext
+from .disambiguate import disambiguate
+from .render import LOCK, Renderer, build_reference, cached_style, copy_reference
+from .sort import sort_items
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CitationResult:
+    """Formatted clusters (input order) and the reference list (style order)."""
+
+    clusters: list[FormattedCluster] = field(default_factory=list)
+    bibliography: list[BibEntry] = field(default_factory=list)
+
+
+@dataclass
+class _Cite:
+    """One cite of a cluster, resolved to an internal id."""
+
+    rid: str
+    key: str
+    item: CiteItem
+    author: str = ""
+    body: str = ""  # date and locator, joined as the layout's group does
+
+
+class CitationProcessor:
+    """Formats all citation clusters of one document and its reference list."""
+
+    def __init__(self, references: list[dict], style: Path, locale: str = "en-US") -> None:
+        self.locale = locale
+        self.style = cached_style(Path(style), locale)
+        self._ids: dict[str, str] = {}  # our key -> internal id
+        self._keys: dict[str, str] = {}  # internal id -> our key
+        refs: dict[str, Reference] = {}
+        for data in references:
+            key = str(data.get("id", "")) if isinstance(data, dict) else ""
+            if not key:
+                log.warning("reference without an id skipped: %r", data)
+                continue
+            if key in self._ids:
+                log.warning("duplicate reference id %s: the first one is used", key)
+                continue
+            rid = f"r{len(self._ids)}"
+            try:
+                refs[rid] = build_reference(rid, data)
+            except Exception:
+                log.exception("reference %s could not be read; skipped", key)
+                continue
+            self._ids[key], self._keys[rid] = rid, key
+        self._refs = refs
+
+    def process(self, clusters: Sequence[Cluster], uncited: Sequence[str] = ()) -> CitationResult:
+        """Format ``clusters`` and the reference list of every cited or ``uncited`` key."""
+        with LOCK:
+            return self._process(clusters, uncited)
+
+    def _process(self, clusters: Sequence[Cluster], uncited: Sequence[str]) -> CitationResult:
+        refs = {rid: copy_reference(ref) for rid, ref in self._refs.items()}  # year suffixes are per call
+        renderer = Renderer(self.style, refs)
+        wanted: dict[str, None] = {}
+        for cluster in clusters:
+            for item in cluster.items:
+                self._want(item.key, wanted)
+        for key in uncited:
+            if key == "*":
+                wanted.update(dict.fromkeys(self._keys))
+            else:
+                self._want(key, wanted)
+        renderer.use_plain()
+        try:
+            bib_sort = _sort_element(self.style.bibliography)
+            order = list(wanted)
+            if bib_sort is not None:
+                order = sort_items(order, lambda r: renderer.sort_keys(bib_sort, r),
+                                   renderer.descending(bib_sort))
+            cite_sort = _sort_element(self.style.citation)
+            cite_keys = {r: renderer.sort_keys(cite_sort, r) for r in order} if cite_sort is not None else {}
+        finally:
+            renderer.use_html()
+        overrides, suffixes = disambiguate(renderer, order)
+        for rid, suffix in suffixes.items():
+            refs[rid]["year_suffix"] = suffix
+        parts = _Parts(renderer, overrides)
+        descending = renderer.descending(cite_sort) if cite_sort is not None else []
+        formatted = [self._cluster(c, parts, cite_keys, descending) for c in clusters]
+        bibliography = []
+        if self.style.bibliography is not None:
+            for rid in order:
+                html = renderer.entry(rid)
+                if not html:
+                    log.info("no reference-list entry for %s (the style prints none)", self._keys[rid])
+                    continue
+                html = richtext.link_urls(html)
+                bibliography.append(BibEntry(self._keys[rid], html, richtext.to_text(html)))
+        return CitationResult(formatted, bibliography)
+
+    def _want(self, key: str, wanted: dict[str, None]) -> None:
+        rid = self._ids.get(key)
+        if rid is None:
+            log.warning("citation key %s has no reference; skipped", key)
+        else:
+            wanted[rid] = None
+
+    def _cluster(self, cluster: Cluster, parts: _Parts, sort_keys: dict,
+                 descending: list[bool]) -> FormattedCluster:
+        cites = [_Cite(self._ids[i.key], i.key, i) for i in cluster.items if i.key in self._ids]
+        keys = tuple(c.key for c in cites)
+        if not cites:
+            return FormattedCluster("", "", keys)
+        for cite in cites:
+            cite.author = parts.author(cite.rid)
+            cite.body = parts.body(cite.rid, cite.item)
+        r = parts.renderer
+        anchor = cites[0] if cluster.narrative else None
+        lead: list[_Cite] = []
+        order = sort_items([str(n) for n in range(len(cites))],
+                           lambda n: sort_keys.get(cites[int(n)].rid, ()), descending)
+        ordered = [cites[int(n)] for n in order]
+        if anchor is not None:
+            lead = [c for c in ordered if c is anchor or (c.author == anchor.author and not c.item.prefix)]
+            ordered = lead + [c for c in ordered if c not in lead]
+        groups: list[list[_Cite]] = []
+        for cite in ordered:
+            last = groups[-1][-1] if groups else None
+            if (last is not None and cite.author and cite.author == last.author and not cite.item.prefix
+                    and not cite.item.suppress_author and not last.item.suffix
+                    and not (anchor is not None and (cite in lead) != (last in lead))):
+                groups[-1].append(cite)
+            else:
+                groups.append([cite])
+        pieces = []
+        for group in groups:
+            rendered = []
+            for n, cite in enumerate(group):
+                hide_author = n > 0 or cite.item.suppress_author or (anchor is not None and cite in lead)
+                content = [p for p in ([] if hide_author else [cite.author]) + [cite.body] if p]
+                inner = r.group_delimiter.join(content)
+                if inner:
+                    inner = f'<a href="#{escape(ref_id(cite.key))}" role="doc-biblioref">{inner}</a>'
+                rendered.append(_affix(escape(cite.item.prefix), inner, escape(cite.item.suffix)))
+            pieces.append(", ".join(p for p in rendered if p))
+        inside = r.cite_delimiter.join(p for p in pieces if p)
+        html = f"{r.prefix}{inside}{r.suffix}" if inside else ""
+        if anchor is not None:
+            link = f'<a href="#{escape(ref_id(anchor.key))}" role="doc-biblioref">{anchor.author}</a>'
+            html = f"{link} {html}" if html else link
+        html = r.finish(html)
+        return FormattedCluster(html, richtext.to_text(html), keys)
+
+
+def _sort_element(parent: Any) -> Any:
+    """The ``cs:sort`` child of ``cs:citation``/``cs:bibliography`` (``.sort`` is a method there)."""
+    if parent is None:
+        return None
+    return parent.find("cs:sort", parent.nsmap)
+
+
+def _affix(prefix: str, text: str, suffix: str) -> str:
+    if not text:
+        return (prefix + suffix).strip()
+    if prefix and not prefix.endswith(" ") and prefix[-1].isalnum():
+        prefix += " "
+    return prefix + text + suffix
+
+
+class _Parts:
+    """Per-reference cite parts, rendered once per process() call."""
+
+    def __init__(self, renderer: Renderer, overrides: dict) -> None:
+        self.renderer = renderer
+        self.overrides = overrides
+        self._authors: dict[str, str] = {}
+        self._dates: dict[str, str] = {}
+        self._locators: dict[tuple[str, str, str], str] = {}
+
+    def author(self, rid: str) -> str:
+        if rid not in self._authors:
+            self._authors[rid] = self.renderer.author(rid, self.overrides.get(rid))
+        return self._authors[rid]
+
+    def body(self, rid: str, item: CiteItem) -> str:
+        if rid not in self._dates:
+            self._dates[rid] = self.renderer.date(rid)
+        parts = [self._dates[rid]]
+        if item.locator:
+            label = item.label or "page"
+            key = (rid, label, item.locator)
+            if key not in self._locators:
+                self._locators[key] = self.renderer.locator(rid, label, escape(item.locator, quote=False))
+            parts.append(self._locators[key])
+        return self.renderer.group_delimiter.join(p for p in parts if p)

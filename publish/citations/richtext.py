@@ -1,0 +1,150 @@
+"""Rich text in reference fields, and the output fixes citeproc-js makes after rendering.
+
+CSL-JSON titles may hold ``<i>``, ``<b>``, ``<sup>``, ``<sub>`` and small caps
+(``<span style="font-variant:small-caps;">``).  citeproc-py would escape or
+drop them, so before parsing we replace each tag by a private-use marker
+character that survives case changes and joins, and after rendering we turn
+the markers back into tags.  An ``<i>`` inside italic text becomes reverse
+italics (``<span style="font-style:normal;">``) as citeproc-js prints it.
+
+The same module holds the string-level fixes citeproc-py lacks: punctuation
+moved inside closing quotes (the locale's ``punctuation-in-quote``), a period
+dropped after ``?``/``!`` ("beneficial?."), and links for DOIs and URLs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# marker pairs: (open, close) private-use characters per inline tag
+_TAGS = {"i": ("\ue000", "\ue001"), "b": ("\ue002", "\ue003"), "sup": ("\ue004", "\ue005"),
+         "sub": ("\ue006", "\ue007"), "sc": ("\ue008", "\ue009")}
+_OPEN = {v[0]: k for k, v in _TAGS.items()}
+_CLOSE = {v[1]: k for k, v in _TAGS.items()}
+MARKERS = "".join(_OPEN) + "".join(_CLOSE)
+_IN_TAG = re.compile(
+    r"<(/?)(i|b|sup|sub|span)((?:\s+[^>]*)?)>", re.IGNORECASE)
+_HTML_OUT = {"i": ("<i>", "</i>"), "b": ("<b>", "</b>"), "sup": ("<sup>", "</sup>"),
+             "sub": ("<sub>", "</sub>"),
+             "sc": ('<span style="font-variant:small-caps;">', "</span>")}
+_REVERSE = ('<span style="font-style:normal;">', "</span>")
+_TOKEN = re.compile(r"<[^>]+>|[" + MARKERS + "]")
+
+
+def encode(value: str) -> str:
+    """Escape ``value`` for HTML and turn its inline tags into markers.
+
+    ``<span class="nocase">`` is kept as is: citeproc-py reads it itself.
+    """
+    out: list[str] = []
+    stack: list[str] = []
+    pos = 0
+    for match in _IN_TAG.finditer(value):
+        out.append(_escape(value[pos:match.start()]))
+        pos = match.end()
+        closing, tag, attrs = match.group(1), match.group(2).lower(), match.group(3) or ""
+        if tag == "span":
+            if closing:
+                kind = stack.pop() if stack else "nocase"
+                out.append(_TAGS["sc"][1] if kind == "sc" else "</span>" if kind == "nocase" else "")
+            elif "nocase" in attrs:
+                stack.append("nocase")
+                out.append('<span class="nocase">')
+            elif "small-caps" in attrs:
+                stack.append("sc")
+                out.append(_TAGS["sc"][0])
+            else:
+                stack.append("plain")
+            continue
+        out.append(_TAGS[tag][1] if closing else _TAGS[tag][0])
+    out.append(_escape(value[pos:]))
+    return "".join(out)
+
+
+def _escape(text: str) -> str:
+    return html.escape(html.unescape(text), quote=False)
+
+
+def decode_html(rendered: str) -> str:
+    """Turn markers in citeproc-py's HTML back into tags, with reverse italics."""
+    if not any(m in rendered for m in MARKERS):
+        return rendered
+    out: list[str] = []
+    italic = 0  # depth of italic (minus reverse) around the current point
+    stack: list[tuple[str, int]] = []  # (closing tag, italic delta)
+    pos = 0
+    for match in _TOKEN.finditer(rendered):
+        out.append(rendered[pos:match.start()])
+        pos = match.end()
+        token = match.group(0)
+        if token == "<i>":
+            italic += 1
+        elif token == "</i>":
+            italic -= 1
+        elif token in _OPEN:
+            kind = _OPEN[token]
+            if kind == "i" and italic > 0:
+                out.append(_REVERSE[0])
+                stack.append((_REVERSE[1], -1))
+                italic -= 1
+            else:
+                out.append(_HTML_OUT[kind][0])
+                delta = 1 if kind == "i" else 0
+                stack.append((_HTML_OUT[kind][1], delta))
+                italic += delta
+            continue
+        elif token in _CLOSE:
+            if stack:
+                closing, delta = stack.pop()
+                out.append(closing)
+                italic -= delta
+            continue
+        out.append(token)
+    out.append(rendered[pos:])
+    return "".join(out)
+
+
+def strip_markers(text: str) -> str:
+    return text.translate({ord(m): None for m in MARKERS})
+
+
+_TAGS_RE = re.compile(r"<[^>]+>")
+
+
+def to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment (tags and markers dropped, entities decoded)."""
+    return html.unescape(_TAGS_RE.sub("", strip_markers(fragment)))
+
+
+_CLOSERS = "\u201d\u2019"
+_QUOTE_PUNCT = re.compile(r"([" + _CLOSERS + r"])((?:</[a-z]+>)*)([.,])")
+_DOUBLE = re.compile(r"([?!.])((?:</?[a-z][^>]*>)*)\.(?!\.)")
+
+
+def fix_punctuation(fragment: str, punctuation_in_quote: bool) -> str:
+    """Move ``.``/``,`` inside closing quotes and drop a period after ``?``, ``!`` or ``.``.
+
+    citeproc-js does both when it joins pieces; citeproc-py only removes a
+    doubled mark at a plain seam, so "beneficial?." and "...”," remained.
+    """
+    if punctuation_in_quote:
+        fragment = _QUOTE_PUNCT.sub(lambda m: m.group(3) + m.group(1) + m.group(2), fragment)
+    return _DOUBLE.sub(lambda m: m.group(1) + m.group(2), fragment)
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def link_urls(fragment: str) -> str:
+    """Wrap DOIs and URLs in links whose text is the URL (APA's form)."""
+
+    def repl(match: re.Match[str]) -> str:
+        url = match.group(0)
+        trail = ""
+        while url and url[-1] in ".,;:":
+            trail = url[-1] + trail
+            url = url[:-1]
+        return f'<a href="{url}">{url}</a>{trail}'
+
+    return _URL.sub(repl, fragment)
