@@ -164,3 +164,18 @@ def test_repeated_processing_is_independent():
     # disambiguation covers the cited works only, and one call does not leak into the next
     assert processor.process([worry]).clusters[0].text == "(Pemberton, 2018)"
     assert processor.process(both).clusters[0].text == "(Pemberton, 2018b)"
+
+
+@needs_fixtures
+def test_fixture_output_is_well_formed_xhtml():
+    from citation_report import load_clusters
+    from lxml import etree
+
+    refs = json.loads((FIXTURES / "refs.json").read_text(encoding="utf-8"))
+    clusters = [c for _, c in load_clusters(FIXTURES / "cases.json")]
+    result = CitationProcessor(refs, STYLE).process(clusters)
+    assert len(result.clusters) == len(clusters)
+    for fragment in [c.html for c in result.clusters] + [e.html for e in result.bibliography]:
+        etree.fromstring(f"<span>{fragment}</span>")
+    gallagher = next(e for e in result.bibliography if e.key == "gallagher2016")
+    assert '<span style="font-style:normal;">Jane Eyre</span>' in gallagher.html

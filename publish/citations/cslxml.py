@@ -7,9 +7,7 @@ an lxml class lookup keyed by tag name, so we parse the style and locale with
 our own lookup that maps a few tags to subclasses defined here.  Each override
 says why it exists.  Nothing in citeproc-py itself is patched.
 
-Render-time state (group suppression counters, name options for sorting and
-disambiguation) lives in :data:`STATE`, a thread-local, because lxml element
-proxies cannot reliably carry Python attributes between calls.
+Render-time state lives in :mod:`.state`.
 """
 
 from __future__ import annotations
@@ -18,111 +16,21 @@ import os
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from citeproc import LANGUAGE_NAMES, LOCALES_PATH, PRIMARY_DIALECTS
 from citeproc import model as cm
-from citeproc.source import CitationItem, Locator, VariableError
+from citeproc.source import VariableError
 from citeproc.string import String
 from lxml import etree
+
+from .state import STATE, Frame
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 EN_DASH = "\N{EN DASH}"
 # Number variables whose hyphenated ranges citeproc-js prints with an en dash.
 _RANGE_NUMBERS = {"issue", "volume", "number", "edition", "chapter-number", "collection-number"}
 _RANGE = re.compile(r"^\s*(\w+)\s*[-\u2013]\s*(\w+)\s*$")
-
-
-@dataclass
-class _Frame:
-    called: bool = False
-    rendered: bool = False
-
-
-@dataclass
-class RenderState(threading.local):
-    """Per-thread state of one render call (see module docstring)."""
-
-    frames: list[_Frame] = field(default_factory=list)
-    rendered_vars: list[str] = field(default_factory=list)
-    name_options: dict[str, Any] | None = None  # sort-key name options
-    name_override: dict[str, Any] | None = None  # disambiguation: {"use_first": n, "initials": bool}
-
-    def reset(self) -> None:
-        self.frames = [_Frame()]
-        self.rendered_vars = []
-
-    def note(self, variable: str, rendered: bool) -> None:
-        """Record that ``variable`` was called, and whether it printed anything."""
-        if not self.frames:
-            self.frames.append(_Frame())
-        frame = self.frames[-1]
-        frame.called = True
-        if rendered:
-            frame.rendered = True
-            self.rendered_vars.append(variable)
-
-
-STATE = RenderState()
-
-
-class RefView(dict):
-    """A reference as one render sees it: substituted variables become empty.
-
-    CSL says a variable that stood in for the author (``cs:substitute``) is
-    suppressed in the rest of the output; citeproc-py only suppresses plain
-    ``cs:text`` variables, so editors and titles were printed twice.  Every
-    element reads the reference through ``item.reference``, so hiding keys here
-    covers names, dates, numbers and conditions alike.
-    """
-
-    def __init__(self, base: dict, extra: dict[str, Any]) -> None:
-        super().__init__()
-        object.__setattr__(self, "_base", base)
-        object.__setattr__(self, "_extra", extra)
-        object.__setattr__(self, "hidden", set())
-
-    def __contains__(self, key: object) -> bool:
-        if key in self.hidden:
-            return False
-        return key in self._extra or key in self._base
-
-    def __getitem__(self, key: str) -> Any:
-        if key in self.hidden:
-            raise VariableError
-        if key in self._extra:
-            return self._extra[key]
-        return self._base[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except (VariableError, KeyError):
-            return default
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self[name]
-
-
-class Item(CitationItem):
-    """A citation item whose ``reference`` is a :class:`RefView` of our source."""
-
-    def __init__(self, key: str, reference: dict, locator: Locator | None = None) -> None:
-        args = {"locator": locator} if locator is not None else {}
-        super().__init__(key, **args)
-        extra = {"locator": locator.identifier} if locator is not None else {}
-        dict.__setitem__(self, "_view", RefView(reference, extra))
-
-    @property
-    def reference(self) -> RefView:
-        return dict.__getitem__(self, "_view")
-
-    def __contains__(self, key: object) -> bool:  # has_locator uses `'locator' in self`
-        return key != "_view" and dict.__contains__(self, key)
 
 
 # --- element overrides -----------------------------------------------------------------
@@ -234,7 +142,7 @@ class Group(cm.Group):
         "publication" before a thesis number) was kept alone: "(Publication)".
         We count the variables actually called and printed at render time.
         """
-        frame = _Frame()
+        frame = Frame()
         STATE.frames.append(frame)
         output = []
         delimiter = self.get("delimiter", "")
@@ -251,7 +159,7 @@ class Group(cm.Group):
                     output.append(text)
         finally:
             STATE.frames.pop()
-        parent = STATE.frames[-1] if STATE.frames else _Frame()
+        parent = STATE.frames[-1] if STATE.frames else Frame()
         parent.called = parent.called or frame.called
         if not output or (frame.called and not frame.rendered):
             raise VariableError

@@ -24,8 +24,9 @@ from citeproc.source import Locator, Reference
 from citeproc.source.json import CiteProcJSON
 
 from . import richtext
-from .cslxml import STATE, Item, Style, load_style
+from .cslxml import Style, load_style
 from .sort import SortValue, sort_value
+from .state import STATE, Item
 
 log = logging.getLogger(__name__)
 
