@@ -1,0 +1,177 @@
+"""BibTeX/BibLaTeX entries → CSL-JSON items.
+
+The mapping follows what Better BibTeX and biblatex-csl converters do, so a
+library exported from Zotero as .bib cites the same as its CSL-JSON export:
+``journaltitle``/``journal`` → ``container-title``, ``number`` → ``issue`` on
+articles, ``date``/``year``+``month`` → ``issued`` and so on.  The result is
+then normalised like any CSL item (dates parsed, DOI cleaned).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from ..findings import Finding, Location, warning
+from .bibtex import BibEntry
+from .csl import month_number
+from .latex import latex_to_text, verbatim
+from .names import parse_names
+
+log = logging.getLogger(__name__)
+
+_TYPES = {
+    "article": "article-journal", "book": "book", "mvbook": "book", "booklet": "pamphlet",
+    "inbook": "chapter", "bookinbook": "chapter", "suppbook": "chapter", "incollection": "chapter",
+    "suppcollection": "chapter", "collection": "book", "mvcollection": "book", "proceedings": "book",
+    "mvproceedings": "book", "inproceedings": "paper-conference", "conference": "paper-conference",
+    "phdthesis": "thesis", "mastersthesis": "thesis", "thesis": "thesis", "techreport": "report",
+    "report": "report", "manual": "book", "unpublished": "manuscript", "online": "webpage",
+    "electronic": "webpage", "www": "webpage", "misc": "document", "patent": "patent",
+    "periodical": "periodical", "suppperiodical": "article-journal", "dataset": "dataset",
+    "software": "software", "standard": "standard", "reference": "book", "mvreference": "book",
+    "inreference": "entry-encyclopedia", "video": "motion_picture", "movie": "motion_picture",
+    "audio": "song", "music": "song", "artwork": "graphic", "image": "graphic", "letter":
+    "personal_communication", "review": "review", "jurisdiction": "legal_case", "legislation":
+    "legislation", "legal": "legislation", "performance": "performance", "map": "map",
+    "interview": "interview", "speech": "speech",
+}
+_THESIS_GENRE = {"phdthesis": "Doctoral dissertation", "mastersthesis": "Master's thesis"}
+
+# BibTeX field → CSL variable, for plain text fields (first one present wins).
+_TEXT = {
+    "title": "title", "shorttitle": "title-short", "booktitle": "container-title",
+    "journaltitle": "container-title", "journal": "container-title", "shortjournal": "container-title-short",
+    "journalabbr": "container-title-short", "volume": "volume", "edition": "edition",
+    "publisher": "publisher", "location": "publisher-place", "address": "publisher-place",
+    "school": "publisher", "institution": "publisher", "isbn": "ISBN", "issn": "ISSN", "note": "note",
+    "abstract": "abstract", "series": "collection-title", "chapter": "chapter-number",
+    "pagetotal": "number-of-pages", "volumes": "number-of-volumes", "type": "genre",
+    "eventtitle": "event-title", "venue": "event-place", "version": "version", "keywords": "keyword",
+    "language": "language", "pmid": "PMID", "pmcid": "PMCID", "pages": "page", "eid": "number",
+    "article-number": "number", "articleno": "number", "origtitle": "original-title",
+    "origpublisher": "original-publisher", "origlocation": "original-publisher-place",
+    "organization": "publisher", "howpublished": "publisher", "archive": "archive",
+    "archive_location": "archive_location", "medium": "medium", "status": "status",
+    "pubstate": "status", "callnumber": "call-number", "annote": "annote",
+}
+_VERBATIM = {"doi": "DOI", "url": "URL"}
+_NAMES = {"author": "author", "editor": "editor", "translator": "translator",
+          "bookauthor": "container-author", "director": "director"}
+_DATES = {"urldate": "accessed", "origdate": "original-date", "eventdate": "event-date"}
+_LANGIDS = {
+    "english": "en", "american": "en-US", "usenglish": "en-US", "british": "en-GB", "ukenglish": "en-GB",
+    "australian": "en-AU", "canadian": "en-CA", "german": "de", "ngerman": "de", "austrian": "de-AT",
+    "naustrian": "de-AT", "swissgerman": "de-CH", "french": "fr", "spanish": "es", "italian": "it",
+    "dutch": "nl", "portuguese": "pt", "brazilian": "pt-BR", "swedish": "sv", "danish": "da",
+    "norsk": "nb", "norwegian": "nb", "nynorsk": "nn", "finnish": "fi", "polish": "pl", "czech": "cs",
+    "slovak": "sk", "slovene": "sl", "croatian": "hr", "serbian": "sr", "russian": "ru",
+    "ukrainian": "uk", "greek": "el", "turkish": "tr", "hungarian": "hu", "romanian": "ro",
+    "catalan": "ca", "japanese": "ja", "chinese": "zh", "korean": "ko", "hebrew": "he", "arabic": "ar",
+}
+_IGNORED = {"file", "langid", "month", "year", "date", "day", "number", "issue", "entrysubtype",
+            "eprint", "eprinttype", "archiveprefix", "primaryclass", "timestamp", "owner", "ids",
+            "key", "crossref", "subtitle", "titleaddon", "urlaccessdate", "mendeley-tags"}
+
+
+def _issued(entry: BibEntry) -> tuple[Any, str | None]:
+    """``issued`` from ``date`` (BibLaTeX, may be a range) or ``year``/``month``/``day``."""
+    fields = entry.fields
+    if "date" in fields:
+        return {"raw": latex_to_text(fields["date"].raw)}, "date"
+    if "year" not in fields:
+        return None, None
+    year = latex_to_text(fields["year"].raw)
+    match = re.fullmatch(r"(-?\d{1,4})[a-z]?", year)
+    if not match:
+        return ({"raw": year} if re.fullmatch(r"\d{4}[-/].*", year) else {"literal": year}), "year"
+    parts = [int(match.group(1))]
+    if "month" in fields:
+        month = month_number(latex_to_text(fields["month"].raw))
+        if month:
+            parts.append(month)
+            if "day" in fields and latex_to_text(fields["day"].raw).isdigit():
+                parts.append(int(latex_to_text(fields["day"].raw)))
+    return {"date-parts": [parts]}, "year"
+
+
+def to_csl(entry: BibEntry) -> tuple[dict[str, Any], dict[str, Location], list[Finding]]:
+    """Return (CSL item, CSL variable → source location, warnings) for one entry."""
+    fields = entry.fields
+    findings: list[Finding] = []
+    item: dict[str, Any] = {"id": entry.key}
+    where: dict[str, Location] = {"id": entry.location, "type": entry.location}
+
+    def put(variable: str, value: Any, bib_name: str) -> None:
+        if value not in ("", [], None) and variable not in item:
+            item[variable] = value
+            where[variable] = fields[bib_name].location
+
+    def text(name: str) -> str:
+        return latex_to_text(fields[name].raw) if name in fields else ""
+
+    kind = entry.kind
+    csl_type = _TYPES.get(kind)
+    if csl_type is None:
+        csl_type = "document"
+        findings.append(warning("b-006", f"entry '{entry.key}': @{kind} is not a BibTeX/BibLaTeX type we "
+                                "know; treating it as a generic document", entry.location,
+                                "use a type such as @article, @book, @incollection, @report or @online"))
+    subtype = text("entrysubtype").lower()
+    if kind == "article" and subtype in ("magazine", "newspaper"):
+        csl_type = f"article-{subtype}"
+    howpublished_url = bool(re.search(r"\\url|^\s*https?://", fields["howpublished"].raw)) \
+        if "howpublished" in fields else False
+    if kind == "misc" and ("url" in fields or howpublished_url):
+        csl_type = "webpage"
+    item["type"] = csl_type
+
+    title = text("title")
+    for extra, joiner in (("subtitle", ": "), ("titleaddon", ". ")):
+        if title and text(extra):
+            title += joiner + text(extra)
+    if title:
+        put("title", title, "title")
+    for bib_name, variable in _NAMES.items():
+        if bib_name in fields:
+            put(variable, parse_names(fields[bib_name].raw), bib_name)
+    for bib_name, variable in _VERBATIM.items():
+        if bib_name in fields:
+            put(variable, verbatim(fields[bib_name].raw), bib_name)
+    if howpublished_url:
+        put("URL", verbatim(fields["howpublished"].raw), "howpublished")
+    eprint_type = (text("eprinttype") or text("archiveprefix")).lower()
+    if "eprint" in fields and eprint_type == "arxiv":
+        put("URL", f"https://arxiv.org/abs/{verbatim(fields['eprint'].raw)}", "eprint")
+
+    number = "number" if "number" in fields else "issue" if "issue" in fields else ""
+    if number:
+        if csl_type.startswith("article") or csl_type == "periodical":
+            put("issue", text(number), number)
+        elif "series" in fields and csl_type in ("book", "chapter", "paper-conference"):
+            put("collection-number", text(number), number)
+        else:
+            put("number", text(number), number)
+    if kind in _THESIS_GENRE and "type" not in fields:
+        item["genre"] = _THESIS_GENRE[kind]
+    for bib_name, variable in _TEXT.items():
+        skip = bib_name == "title" or (bib_name == "howpublished" and howpublished_url)
+        if bib_name in fields and not skip:
+            put(variable, text(bib_name), bib_name)
+    if "language" not in item and "langid" in fields:
+        langid = text("langid")
+        put("language", _LANGIDS.get(langid.lower(), langid), "langid")
+
+    issued, source = _issued(entry)
+    if issued and source:
+        put("issued", issued, source)
+    for bib_name, variable in _DATES.items():
+        if bib_name in fields:
+            put(variable, {"raw": text(bib_name)}, bib_name)
+    unused = sorted(set(fields) - set(_TEXT) - set(_VERBATIM) - set(_NAMES) - set(_DATES) - _IGNORED)
+    if unused:
+        log.debug("%s: entry '%s': fields not mapped to CSL: %s", entry.location, entry.key,
+                  ", ".join(unused))
+    return item, where, findings
+
