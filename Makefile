@@ -1,0 +1,54 @@
+# Build the book: `make epub pdf`.  Test: `make test`.
+# Everything the targets use is installed here (a .venv for Python, tools/ace
+# for Node); nothing needs installing by hand.  Targets depend on real files,
+# so a second run with nothing changed rebuilds nothing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BOOK ?= book
+DIST ?= dist
+VENV_STAMP := $(VENV)/.installed
+
+# The output name: the book title as an ASCII slug (the CLI writes where we say).
+SLUG := $(shell sed -n 's/^title:[[:space:]]*//p' $(BOOK)/book.yaml 2>/dev/null | head -n 1 | tr -d "\"'" \
+          | iconv -f utf-8 -t ascii//TRANSLIT 2>/dev/null | tr 'A-Z' 'a-z' \
+          | sed -e 's/[^a-z0-9][^a-z0-9]*/-/g' -e 's/^-//' -e 's/-$$//')
+SLUG := $(or $(SLUG),book)
+EPUB := $(DIST)/$(SLUG).epub
+PDF := $(DIST)/$(SLUG).pdf
+
+SOURCES := $(shell find $(BOOK) styles publish -type f ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null)
+
+.PHONY: all epub pdf check test lint bench clean distclean
+
+all: epub pdf
+
+$(VENV_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+epub: $(EPUB)
+pdf: $(PDF)
+
+# One process builds both from one layout of the PDF (the EPUB page-list needs it).
+$(EPUB) $(PDF) &: $(SOURCES) $(VENV_STAMP)
+	$(PY) -m publish build $(BOOK) --epub $(EPUB) --pdf $(PDF)
+
+check: $(EPUB) $(PDF) $(VENV_STAMP)
+	$(PY) -m publish check $(BOOK)
+
+lint: $(VENV_STAMP)
+	$(VENV)/bin/ruff check publish tests
+
+test: $(VENV_STAMP)
+	$(VENV)/bin/ruff check publish tests
+	$(VENV)/bin/pytest -q
+
+clean:
+	rm -rf $(DIST)
+
+distclean: clean
+	rm -rf $(VENV) tools/ace/node_modules

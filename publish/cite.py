@@ -1,0 +1,128 @@
+"""Resolve citations once for the whole book, on the model.
+
+As pandoc's citeproc step does, this runs after loading and before any
+renderer: every cluster of every chapter goes to the CSL processor in one
+call (so year suffixes and added names are computed over the whole book),
+then each chapter's placeholders are filled and its reference list set.
+EPUB and PDF share the result; neither renderer formats a citation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+
+from lxml import etree
+
+from .citations.engine import CitationProcessor
+from .findings import Finding, Location, error, warning
+from .model import BibEntry, Book, CiteItem, Cluster, FormattedCluster
+from .xhtml import XHTML, q, serialize
+
+log = logging.getLogger(__name__)
+
+
+def resolve_citations(book: Book) -> list[Finding]:
+    """Fill every chapter's citations and reference list; return the findings."""
+    findings: list[Finding] = []
+    known = {ref["id"] for ref in book.references if isinstance(ref, dict) and "id" in ref}
+    cited: set[str] = set()
+    batch: list[Cluster] = []
+    owners: list[tuple[int, int]] = []
+    for c_index, chapter in enumerate(book.chapters):
+        for k_index, cluster in enumerate(chapter.clusters):
+            items = []
+            for item in cluster.items:
+                if item.key in known:
+                    items.append(item)
+                    cited.add(item.key)
+                else:
+                    findings.append(_unknown_key(item, cluster.location, known))
+            if items:
+                batch.append(Cluster(tuple(items), cluster.narrative, cluster.location))
+                owners.append((c_index, k_index))
+    uncited = _nocite(book, known, findings)
+    for key in sorted(known - cited - set(uncited)):
+        findings.append(warning("c-002", f"reference '{key}' is never cited",
+                                book.reference_locations.get(key),
+                                f"cite it with [@{key}], list it under nocite, or remove it"))
+    if not batch and not uncited:
+        return findings
+    processor = CitationProcessor(book.references, book.csl, book.metadata.citation_locale)
+    result = processor.process(batch, uncited)
+    formatted: list[list[FormattedCluster | None]] = [[None] * len(ch.clusters) for ch in book.chapters]
+    for (c_index, k_index), fc in zip(owners, result.clusters, strict=True):
+        formatted[c_index][k_index] = fc
+    entries = {entry.key: entry for entry in result.bibliography}
+    order = [entry.key for entry in result.bibliography]
+    for chapter, chapter_formatted in zip(book.chapters, formatted, strict=True):
+        chapter.formatted = [fc or FormattedCluster("", "") for fc in chapter_formatted]
+        chapter.body_html = _fill(chapter.body_html, chapter.formatted)
+        if book.metadata.bibliography_placement == "chapter":
+            keys = {i.key for c in chapter.clusters for i in c.items if i.key in entries}
+            keys |= set(entries) if "*" in chapter.nocite else {k for k in chapter.nocite if k in entries}
+            if "*" not in uncited:
+                keys |= {k for k in uncited if k in entries and k not in cited and not _chapter_local(book, k)}
+            chapter.bibliography = [entries[k] for k in order if k in keys]
+    if book.metadata.bibliography_placement == "book":
+        book.bibliography = list(result.bibliography)
+    return findings
+
+
+def _chapter_local(book: Book, key: str) -> bool:
+    return any(key in ch.nocite for ch in book.chapters)
+
+
+def _nocite(book: Book, known: set[str], findings: list[Finding]) -> list[str]:
+    keys: list[str] = []
+    from_config = list(book.nocite)
+    for chapter in book.chapters:
+        from_config.extend(chapter.nocite)
+    for key in from_config:
+        key = key.lstrip("@")
+        if key == "*":
+            return ["*"]
+        if key not in known:
+            findings.append(error("c-001", f"unknown citation key '@{key}' in nocite", None,
+                                  _did_you_mean(key, known)))
+        else:
+            keys.append(key)
+    return keys
+
+
+def _unknown_key(item: CiteItem, location: Location | None, known: set[str]) -> Finding:
+    return error("c-001", f"unknown citation key '@{item.key}'", location, _did_you_mean(item.key, known))
+
+
+def _did_you_mean(key: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(f"'@{k}'" for k in close) + "?"
+    return "add the reference to the bibliography file, or check the key's spelling"
+
+
+def _fill(body_html: str, formatted: list[FormattedCluster]) -> str:
+    """Replace each placeholder span's content with its formatted citation."""
+    root = etree.fromstring(body_html)
+    for span in root.iter(q("span")):
+        index = span.get("data-cluster")
+        if index is None:
+            continue
+        fc = formatted[int(index)]
+        del span.attrib["data-cluster"]
+        fragment = etree.fromstring(f'<span xmlns="{XHTML}">{fc.html}</span>')
+        span.text = fragment.text
+        for child in fragment:
+            span.append(child)
+    return serialize(root)
+
+
+def bibliography_entries(book: Book) -> list[BibEntry]:
+    """Every entry the book lists, in order (for checks and reports)."""
+    if book.bibliography:
+        return book.bibliography
+    seen: dict[str, BibEntry] = {}
+    for chapter in book.chapters:
+        for entry in chapter.bibliography:
+            seen.setdefault(entry.key, entry)
+    return list(seen.values())

@@ -1,0 +1,102 @@
+"""Command line: ``publish epub|pdf|build|check [BOOK_DIR] [-o FILE]``.
+
+``main(argv)`` returns an exit code and never calls ``sys.exit`` itself, so
+tests run it in-process.  Exit codes: 0 success, 1 the book has errors (or a
+validator failed), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .findings import BuildError, Finding, Severity
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="publish", description="Build the book as EPUB 3 and print PDF.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("epub", "build the EPUB"), ("pdf", "build the print PDF"),
+                       ("build", "build EPUB and PDF from one layout"), ("check", "report findings only")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("book_dir", nargs="?", default="book", type=Path, help="book folder (default: book)")
+        cmd.add_argument("-q", "--quiet", action="store_true", help="print only findings and errors")
+        if name in ("epub", "pdf"):
+            cmd.add_argument("-o", "--output", type=Path, help="output file (default: dist/<slug>.<ext>)")
+        if name == "build":
+            cmd.add_argument("--out-dir", type=Path, default=Path("dist"), help="output folder (default: dist)")
+            cmd.add_argument("--epub", type=Path, help="EPUB file (default: OUT_DIR/<slug>.epub)")
+            cmd.add_argument("--pdf", type=Path, help="PDF file (default: OUT_DIR/<slug>.pdf)")
+    return parser
+
+
+def _print_findings(findings: list[Finding], stream) -> None:
+    for finding in sorted(findings, key=lambda f: (-f.severity, str(f.location or ""))):
+        print(str(finding), file=stream)
+
+
+def _summary(findings: list[Finding]) -> str:
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    warnings = sum(f.severity is Severity.WARNING for f in findings)
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def _slug(book_dir: Path) -> str:
+    """The output file name: the book title as an ASCII slug (problems surface in the build)."""
+    from .config import read_config
+    from .text import slugify
+
+    config, _ = read_config(book_dir.resolve())
+    title = config.get("title") if config else None
+    return slugify(title) if isinstance(title, str) and slugify(title) else "book"
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    out = sys.stderr
+
+    def progress(stage: str) -> None:
+        if not args.quiet:
+            print(f"… {stage}", file=out)
+
+    if not args.book_dir.is_dir():
+        print(f"f-001 error {args.book_dir}: book folder not found; pass the folder that holds book.yaml",
+              file=out)
+        return EXIT_FINDINGS
+    if args.command == "check":
+        from .pipeline import prepare
+
+        _, findings = prepare(args.book_dir, progress)
+        _print_findings(findings, out)
+        print(f"check: {_summary(findings)}", file=out)
+        return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK
+    from .pipeline import build
+
+    epub = pdf = None
+    if args.command in ("epub", "pdf", "build"):
+        slug = _slug(args.book_dir)
+        if args.command == "build":
+            epub = args.epub or args.out_dir / f"{slug}.epub"
+            pdf = args.pdf or args.out_dir / f"{slug}.pdf"
+        elif args.command == "epub":
+            epub = args.output or Path("dist") / f"{slug}.epub"
+        else:
+            pdf = args.output or Path("dist") / f"{slug}.pdf"
+    try:
+        result = build(args.book_dir, epub=epub, pdf=pdf, progress=progress)
+    except BuildError as exc:
+        _print_findings(exc.findings, out)
+        print(f"{args.command}: failed, {_summary(exc.findings)}; nothing was written", file=out)
+        return EXIT_FINDINGS
+    _print_findings(result.findings, out)
+    sizes = ", ".join(f"{p} ({p.stat().st_size / 1024:.0f} KiB)" for p in result.outputs)
+    print(f"{args.command}: wrote {sizes}; {_summary(result.findings)}", file=out)
+    return EXIT_OK

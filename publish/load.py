@@ -1,0 +1,283 @@
+"""Load a book folder into the model: ``book.yaml``, chapters, bibliography, images.
+
+The loader reads; it never writes.  It gathers every problem it can find
+before giving up (an author fixes five mistakes in one go, not one per run),
+and returns ``(book, findings)``; ``book`` is None only when nothing sensible
+can be built.
+
+Stages for each chapter, in order:
+
+1. read UTF-8 text and split the YAML front matter;
+2. convert Markdown with the book's extensions (citations become placeholders);
+3. parse the HTML once into an lxml tree, sanitise it, move it into XHTML;
+4. add semantics (notes, pull quotes, heading ids) and check the structure;
+5. resolve and vet images.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+
+from .bibliography import load_bibliography
+from .config import Config, read_config, suggest
+from .findings import Finding, Location, error, warning
+from .images import load_image
+from .markdown_ext import ParsedCitations, make_markdown
+from .model import Accessibility, Book, Chapter, Cluster, Heading, Image, Metadata
+from .sources import inside, read_text, split_front_matter
+from .text import slugify
+from .xhtml import (
+    add_semantics,
+    collect_images,
+    heading_ids_and_checks,
+    mark_pullquotes,
+    parse_fragment,
+    q,
+    sanitize,
+    serialize,
+    to_xhtml,
+)
+
+log = logging.getLogger(__name__)
+
+STYLES = Path(__file__).resolve().parent.parent / "styles"
+DEFAULT_CSL = STYLES / "csl" / "apa.csl"
+FRONT_MATTER_KEYS = ("title", "subtitle", "author", "date", "summary", "lang", "nocite")
+
+
+def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
+    """Read the book folder into a :class:`Book`, with every finding on the way."""
+    root = book_dir.resolve()
+    config, findings = read_config(root)
+    if config is None:
+        return None, findings
+    metadata = _metadata(config)
+    references: list[dict] = []
+    locations: dict[str, Location] = {}
+    bib = config.get("bibliography")
+    if bib:
+        path = inside(root, bib)
+        if path is None or not path.is_file():
+            findings.append(error("f-003" if path is None else "f-001",
+                                  f"bibliography '{bib}' {'leaves the book folder' if path is None else 'not found'}",
+                                  config.where("bibliography"), "give the path relative to the book folder"))
+        else:
+            references, locations, more = load_bibliography(path, bib)
+            findings.extend(more)
+    csl = DEFAULT_CSL
+    if config.get("csl"):
+        found = inside(root, config.get("csl"))
+        if found is None or not found.is_file():
+            findings.append(error("f-001", f"CSL style '{config.get('csl')}' not found", config.where("csl"),
+                                  "give a path relative to the book folder, or remove 'csl' to use APA 7"))
+        else:
+            csl = found
+    chapters: list[Chapter] = []
+    used_hrefs: dict[str, Path] = {}
+    for index, name in enumerate(config.get("chapters") or []):
+        where = Location("book.yaml", config.lines.get("chapters"))
+        path = inside(root, name)
+        if path is None:
+            findings.append(error("f-003", f"chapter path '{name}' leaves the book folder", where,
+                                  "list chapters relative to the book folder"))
+            continue
+        if not path.is_file():
+            near = suggest(name, [str(p.relative_to(root)) for p in root.rglob("*.md")])
+            findings.append(error("f-001", f"chapter '{name}' not found", where,
+                                  near or "check the path under 'chapters' in book.yaml"))
+            continue
+        chapter, more = load_chapter(root, path, index, used_hrefs)
+        findings.extend(more)
+        if chapter is not None:
+            chapters.append(chapter)
+    cover, more = _cover(root, config, metadata)
+    findings.extend(more)
+    access = config.get("accessibility") or {}
+    book = Book(
+        root=root,
+        metadata=metadata,
+        chapters=chapters,
+        references=references,
+        csl=csl,
+        accessibility=Accessibility(
+            summary=access.get("summary", ""),
+            certified_by=access.get("certified_by", ""),
+            hazards=tuple(access.get("hazards") or ()),
+        ),
+        cover=cover,
+        placeholders=config.placeholders,
+        nocite=tuple(str(k).lstrip("@") for k in config.get("nocite") or ()),
+        reference_locations=locations,
+        page_size=(config.get("print") or {}).get("page_size", "A5"),
+    )
+    return book, findings
+
+
+def _metadata(config: Config) -> Metadata:
+    date = config.get("date")
+    if isinstance(date, dt.date):
+        date = date.isoformat()
+    return Metadata(
+        title=str(config.get("title", "")),
+        subtitle=config.get("subtitle", ""),
+        language=config.get("language", "en"),
+        identifier=str(config.get("identifier", "")).strip(),
+        authors=tuple(config.get("authors") or ()),
+        publisher=config.get("publisher", ""),
+        date=date or "",
+        rights=config.get("rights", ""),
+        description=config.get("description", ""),
+        citation_locale=config.get("citation_locale", "en-US"),
+        bibliography_placement=config.get("bibliography_placement", "chapter"),
+        notice=config.get("notice", ""),
+        modified=build_timestamp(date or ""),
+    )
+
+
+def build_timestamp(date: str) -> str:
+    """The build's one timestamp: ``SOURCE_DATE_EPOCH`` if set, else the book's date; never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    else:
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            day = dt.date(2000, 1, 1)
+        moment = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_chapter(root: Path, path: Path, index: int,
+                 used_hrefs: dict[str, Path]) -> tuple[Chapter | None, list[Finding]]:
+    display = str(path.relative_to(root))
+    text, findings = read_text(path, display)
+    if text is None:
+        return None, findings
+    meta, body, offset, more = split_front_matter(text, display)
+    findings.extend(more)
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            findings.append(warning("y-006", f"unknown front-matter key '{key}'", Location(display, 2),
+                                    suggest(str(key), FRONT_MATTER_KEYS) or
+                                    f"front matter accepts {', '.join(FRONT_MATTER_KEYS)}"))
+    title = str(meta.get("title") or "").strip()
+    if not title:
+        title = path.stem.split("-", 1)[-1].replace("-", " ").capitalize()
+        findings.append(warning("y-007", "chapter has no title in its front matter", Location(display, 1),
+                                "add front matter: ---, title: \"…\", ---"))
+    if not body.strip():
+        findings.append(error("m-001", "chapter is empty", Location(display, offset + 1),
+                              "write the article below the front matter, or remove it from book.yaml"))
+        return None, findings
+    slug = f"ch{index + 1:02d}"
+    store = ParsedCitations()
+    html = make_markdown(store).convert(body)
+    tree = parse_fragment(html)
+    findings.extend(sanitize(tree, body, display, offset))
+    section = to_xhtml(tree)
+    add_semantics(section, slug)
+    mark_pullquotes(section)
+    for div in section.iter(q("aside"), q("div")):
+        if div.attrib.pop("data-unclosed", None):
+            findings.append(error("m-009", f"fenced div '::: {div.get('class')}' is never closed",
+                                  Location(display), "end it with a line holding only :::"))
+    heads, more = heading_ids_and_checks(section, body, display, offset, slug)
+    findings.extend(more)
+    images, more = _images(root, path, section, body, display, offset, used_hrefs)
+    findings.extend(more)
+    nocite = meta.get("nocite") or ()
+    if isinstance(nocite, str):
+        nocite = nocite.replace(",", " ").split()
+    chapter = Chapter(
+        slug=slug,
+        source=display,
+        title=title,
+        subtitle=str(meta.get("subtitle") or ""),
+        author=str(meta.get("author") or ""),
+        date=str(meta.get("date") or ""),
+        summary=str(meta.get("summary") or ""),
+        language=str(meta.get("lang") or ""),
+        body_html=serialize(section),
+        headings=[Heading(level, text, ident) for level, text, ident in heads],
+        clusters=_locate_clusters(store, body, display, offset),
+        nocite=tuple(str(k).lstrip("@") for k in nocite),
+        images=images,
+    )
+    return chapter, findings
+
+
+def _locate_clusters(store: ParsedCitations, body: str, display: str, offset: int) -> list[Cluster]:
+    """Give each cluster the line and column of its source text (n-th occurrence of the same text)."""
+    seen: dict[str, int] = {}
+    located = []
+    for cluster, raw in zip(store.clusters, store.raw, strict=True):
+        start = -1
+        for _ in range(seen.get(raw, 0) + 1):
+            start = body.find(raw, start + 1)
+        seen[raw] = seen.get(raw, 0) + 1
+        if start < 0:
+            location = Location(display)
+        else:
+            line = body.count("\n", 0, start) + 1
+            column = start - (body.rfind("\n", 0, start) + 1) + 1
+            location = Location(display, line + offset, column)
+        located.append(Cluster(cluster.items, cluster.narrative, location))
+    return located
+
+
+def _images(root: Path, path: Path, section, body: str, display: str, offset: int,
+            used_hrefs: dict[str, Path]) -> tuple[list[Image], list[Finding]]:
+    findings: list[Finding] = []
+    images: list[Image] = []
+    by_src: dict[str, Image] = {}
+    for ref, img in zip(collect_images(section, body, offset), section.iter(q("img")), strict=True):
+        where = Location(display, ref.line)
+        alt = (ref.alt or "").strip()
+        if not alt and not ref.decorative:
+            findings.append(error("m-003", f"image '{ref.src}' has no alt text", where,
+                                  "describe the image: ![what it shows](path); if it is purely decorative, "
+                                  "write ![](path){.decorative}"))
+        if ref.decorative:
+            img.set("alt", "")
+            img.set("role", "presentation")
+        if ref.src in by_src:
+            img.set("src", by_src[ref.src].href)
+            continue
+        loaded, more = load_image(root, ref.src, path.parent, where)
+        findings.extend(more)
+        if loaded is None:
+            continue
+        source, media_type, data, width, height = loaded
+        href = _unique_href(source, used_hrefs)
+        image = Image(href=href, source=source, media_type=media_type, alt=alt, data=data,
+                      decorative=ref.decorative, width=width, height=height)
+        by_src[ref.src] = image
+        images.append(image)
+        img.set("src", href)
+    return images, findings
+
+
+def _unique_href(source: Path, used: dict[str, Path]) -> str:
+    stem, suffix = slugify(source.stem) or "image", source.suffix.lower()
+    href, n = f"images/{stem}{suffix}", 2
+    while href in used and used[href] != source:
+        href, n = f"images/{stem}-{n}{suffix}", n + 1
+    used[href] = source
+    return href
+
+
+def _cover(root: Path, config: Config, metadata: Metadata) -> tuple[Image | None, list[Finding]]:
+    name = config.get("cover")
+    if not name:
+        return None, []
+    loaded, findings = load_image(root, name, root, config.where("cover"))
+    if loaded is None:
+        return None, findings
+    source, media_type, data, width, height = loaded
+    alt = config.get("cover_alt") or f"Cover of {metadata.title}"
+    return Image(href=f"images/cover{source.suffix.lower()}", source=source, media_type=media_type, alt=alt,
+                 data=data, width=width, height=height), findings

@@ -1,0 +1,163 @@
+"""Python-Markdown extensions for the book format: citations, fenced divs, figures.
+
+Each piece of syntax is a proper Python-Markdown processor, registered at a
+priority that says when it runs:
+
+* :class:`CitationProcessor` (inline, above links) turns pandoc citations into
+  placeholder ``<span class="citation" data-cluster="N">`` elements and
+  records the clusters; the citation stage fills them in later, once for the
+  whole book.
+* :class:`FencedDivProcessor` (block) reads ``::: pullquote`` … ``:::``.
+* :class:`FigureProcessor` (tree) turns a paragraph holding only an image
+  into a ``<figure>``.
+
+The extension never touches the file system: image paths are recorded and
+resolved by the loader.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from markdown import Markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from .citations.syntax import KEY, narrative_cluster, parse_bracketed
+from .model import Cluster
+
+# A bracketed group holding at least one @key, or a bare @key (optionally with [locator; more]).
+CITATION_PATTERN = (
+    r"(?:\[(?P<bracket>[^\[\]]*?(?<![\w\\])-?@(?:\{[^{}]+\}|" + KEY + r")[^\[\]]*)\]"
+    r"|(?<![\w\\@])@(?P<key>\{[^{}]+\}|" + KEY + r")(?:\s\[(?P<tail>[^\[\]]*)\])?)"
+)
+
+
+@dataclass
+class ParsedCitations:
+    """What the citation processor saw, in document order, with the raw source text."""
+
+    clusters: list[Cluster] = field(default_factory=list)
+    raw: list[str] = field(default_factory=list)
+
+
+class CitationProcessor(InlineProcessor):
+    def __init__(self, pattern: str, md: Markdown, store: ParsedCitations):
+        super().__init__(pattern, md)
+        self.store = store
+
+    def handleMatch(self, m: re.Match[str], data: str):
+        if m.group("bracket") is not None:
+            items = parse_bracketed(m.group("bracket"))
+            if items is None:
+                return None, None, None
+            cluster = Cluster(items=items)
+        else:
+            key = m.group("key")
+            if key.startswith("{"):
+                key = key[1:-1]
+            cluster = narrative_cluster(key, m.group("tail"))
+        element = ET.Element("span", {"class": "citation", "data-cluster": str(len(self.store.clusters))})
+        self.store.clusters.append(cluster)
+        self.store.raw.append(m.group(0))
+        return element, m.start(0), m.end(0)
+
+
+class FencedDivProcessor(BlockProcessor):
+    """``::: name`` … ``:::`` (pandoc fenced divs); ``pullquote`` becomes an ``<aside>``."""
+
+    START = re.compile(r"^:{3,}\s*\{?\s*\.?(?P<name>[\w-]+)\s*\}?\s*$")
+    END = re.compile(r"^:{3,}\s*$", re.M)
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        return bool(self.START.match(block.split("\n", 1)[0]))
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> bool:
+        first = blocks.pop(0)
+        head, _, rest = first.partition("\n")
+        name = self.START.match(head).group("name")  # type: ignore[union-attr]
+        inner: list[str] = []
+        pending = rest
+        closed = False
+        while True:
+            end = self.END.search(pending)
+            if end:
+                inner.append(pending[:end.start()].rstrip("\n"))
+                remainder = pending[end.end():].lstrip("\n")
+                if remainder:
+                    blocks.insert(0, remainder)
+                closed = True
+                break
+            inner.append(pending)
+            if not blocks:
+                break
+            pending = blocks.pop(0)
+        tag = "aside" if name == "pullquote" else "div"
+        element = ET.SubElement(parent, tag, {"class": name})
+        if not closed:
+            element.set("data-unclosed", "1")
+        self.parser.parseBlocks(element, [b for b in inner if b.strip()])
+        return True
+
+
+class FigureProcessor(Treeprocessor):
+    """A paragraph holding only an image becomes ``<figure>``; its title becomes the caption.
+
+    The alt text is not repeated as a caption (pandoc does that) because a
+    screen reader would then read the same words twice.
+    """
+
+    def run(self, root: ET.Element) -> None:
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag != "p" or len(child) != 1 or child[0].tag != "img":
+                    continue
+                if (child.text or "").strip() or (child[0].tail or "").strip():
+                    continue
+                image = child[0]
+                figure = ET.Element("figure")
+                image.tail = None
+                figure.append(image)
+                caption = image.attrib.pop("title", "")
+                if caption:
+                    ET.SubElement(figure, "figcaption").text = caption
+                figure.tail = child.tail
+                parent.remove(child)
+                parent.insert(index, figure)
+
+
+class BookExtension(Extension):
+    """Registers the book format's processors on a Markdown instance."""
+
+    def __init__(self, store: ParsedCitations, **kwargs):
+        self.store = store
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.ESCAPED_CHARS.append("@")
+        md.inlinePatterns.register(CitationProcessor(CITATION_PATTERN, md, self.store), "citation", 175)
+        md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "fenced_div", 95)
+        md.treeprocessors.register(FigureProcessor(md), "figure", 5)
+
+
+def make_markdown(store: ParsedCitations) -> Markdown:
+    """A Markdown converter for one chapter (a fresh one each time: footnotes are per article)."""
+    return Markdown(
+        extensions=[
+            BookExtension(store),
+            "footnotes",
+            "attr_list",
+            "tables",
+            "sane_lists",
+            "smarty",
+        ],
+        extension_configs={
+            "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Back to reference %d"},
+            "smarty": {"smart_angled_quotes": False},
+        },
+        output_format="xhtml",
+    )

@@ -1,0 +1,160 @@
+"""The document model: one description of the book that every renderer maps.
+
+The loader builds it; the citation stage fills in formatted citations and
+reference lists; the EPUB and PDF renderers only read it.  Nothing here does
+I/O.  Chapter bodies are kept as XHTML strings (a ``<body>``-less fragment in
+the XHTML namespace-free form) so renderers can parse them with lxml and
+never see Markdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .findings import Location
+
+
+@dataclass(frozen=True)
+class CiteItem:
+    """One cite inside a citation cluster, as pandoc's syntax gives it.
+
+    ``label`` is a CSL locator label (``page``, ``chapter``, ``paragraph``,
+    ``section``, ``figure``, ...) and is set whenever ``locator`` is.
+    ``prefix`` keeps its trailing space and ``suffix`` its leading ", ".
+    """
+
+    key: str
+    prefix: str = ""
+    suffix: str = ""
+    locator: str | None = None
+    label: str | None = None
+    suppress_author: bool = False
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A citation cluster: ``[@a; @b]`` or a narrative ``@a [p. 3]``.
+
+    ``narrative`` means author-in-text: the first item's author goes in the
+    running text, the rest in parentheses (``Porges (2011)``).
+    """
+
+    items: tuple[CiteItem, ...]
+    narrative: bool = False
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class FormattedCluster:
+    """A cluster after CSL processing: inline HTML (``<i>`` only) and plain text."""
+
+    html: str
+    text: str
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    """One reference-list entry; ``html`` uses ``<i>``/``<span>`` and plain links are text."""
+
+    key: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image the book uses; ``source`` is the file on disk."""
+
+    href: str  # path inside the publication, e.g. ``images/tears.png``
+    source: Path
+    media_type: str
+    alt: str
+    data: bytes = b""  # the bytes to publish (SVG already sanitised); renderers never reopen ``source``
+    decorative: bool = False
+    width: int = 0
+    height: int = 0
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    id: str
+
+
+@dataclass
+class Chapter:
+    """One article.  ``body_html`` is semantic XHTML without the title heading.
+
+    Citations in ``body_html`` are placeholders ``<span data-cluster="N"
+    class="citation"/>`` where N indexes ``clusters``; the citation stage fills
+    them and sets ``bibliography``.
+    """
+
+    slug: str
+    source: str  # path relative to the book folder
+    title: str
+    body_html: str
+    subtitle: str = ""
+    author: str = ""
+    date: str = ""
+    summary: str = ""
+    language: str = ""
+    headings: list[Heading] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
+    formatted: list[FormattedCluster] = field(default_factory=list)
+    bibliography: list[BibEntry] = field(default_factory=list)
+    nocite: tuple[str, ...] = ()
+    images: list[Image] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """Settings from ``book.yaml``'s ``accessibility`` mapping (all optional)."""
+
+    summary: str = ""
+    certified_by: str = ""
+    hazards: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    language: str
+    identifier: str
+    subtitle: str = ""
+    authors: tuple[str, ...] = ()
+    publisher: str = ""
+    date: str = ""
+    rights: str = ""
+    description: str = ""
+    citation_locale: str = "en-US"
+    bibliography_placement: str = "chapter"
+    notice: str = ""
+    modified: str = ""  # ISO 8601 UTC, for dcterms:modified; derived, never the clock
+
+
+@dataclass
+class Book:
+    """The whole book as the renderers see it."""
+
+    root: Path
+    metadata: Metadata
+    chapters: list[Chapter]
+    references: list[dict]
+    csl: Path
+    accessibility: Accessibility = field(default_factory=Accessibility)
+    cover: Image | None = None
+    placeholders: tuple[str, ...] = ()  # book.yaml keys still holding placeholder text
+    bibliography: list[BibEntry] = field(default_factory=list)  # book-level list
+    page_size: str = "A5"
+    nocite: tuple[str, ...] = ()  # book.yaml's nocite keys ("*" lists every reference)
+    reference_locations: dict[str, Location] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        from .text import slugify
+
+        return slugify(self.metadata.title) or "book"

@@ -1,0 +1,97 @@
+"""The build, stage by stage: load → citations → checks → layout → EPUB / PDF.
+
+1. :func:`publish.load.load_book` reads the book folder into the model;
+2. :func:`publish.cite.resolve_citations` formats every citation once;
+3. :func:`publish.checks.check_book` adds the book-level findings;
+4. errors stop here — nothing is written;
+5. the PDF is laid out once (when a PDF or a page-list is wanted);
+6. the renderers write their files atomically.
+
+``progress`` receives one line per stage so the CLI can show where a long
+build is; library code itself only logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks import check_book
+from .cite import resolve_citations
+from .findings import BuildError, Finding, has_errors
+from .load import load_book
+from .model import Book
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    book: Book | None
+    findings: list[Finding]
+    outputs: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def prepare(book_dir: Path, progress: Progress = _quiet, timings: dict[str, float] | None = None
+            ) -> tuple[Book | None, list[Finding]]:
+    """Stages 1–3: the model with citations resolved, and every finding."""
+    timings = {} if timings is None else timings
+    start = time.perf_counter()
+    progress("loading the book")
+    book, findings = load_book(book_dir)
+    timings["load"] = time.perf_counter() - start
+    if book is None:
+        return None, findings
+    if not has_errors(findings):
+        start = time.perf_counter()
+        progress("formatting citations")
+        findings += resolve_citations(book)
+        timings["citations"] = time.perf_counter() - start
+    findings += check_book(book)
+    return book, findings
+
+
+def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
+          progress: Progress = _quiet) -> BuildResult:
+    """Build the requested outputs; raise :class:`BuildError` (writing nothing) on any error."""
+    timings: dict[str, float] = {}
+    book, findings = prepare(book_dir, progress, timings)
+    if book is None or has_errors(findings):
+        raise BuildError(findings)
+    result = BuildResult(book, findings, timings=timings)
+    rendered = None
+    page_map = None
+    if pdf is not None:
+        from .pdf import render
+
+        start = time.perf_counter()
+        progress("laying out the PDF")
+        rendered = render(book)
+        timings["layout"] = time.perf_counter() - start
+        if has_errors(rendered.findings):
+            raise BuildError(findings + rendered.findings)
+        findings += rendered.findings
+    if epub is not None:
+        from .epub import build_epub
+
+        start = time.perf_counter()
+        progress("writing the EPUB")
+        result.outputs.append(build_epub(book, epub, page_map))
+        timings["epub"] = time.perf_counter() - start
+    if pdf is not None and rendered is not None:
+        from .pdf import write_pdf
+
+        start = time.perf_counter()
+        progress("writing the PDF")
+        result.outputs.append(write_pdf(rendered, pdf))
+        timings["pdf"] = time.perf_counter() - start
+    return result

@@ -1,0 +1,242 @@
+"""From Python-Markdown's HTML to the model's semantic XHTML.
+
+Python-Markdown gives HTML text; this module parses it once with lxml and
+works on the tree (never with regular expressions on markup):
+
+1. sanitise: raw HTML in Markdown may not bring scripts, frames, forms,
+   event handlers or ``javascript:`` links into a book;
+2. move the elements into the XHTML namespace;
+3. add semantics: footnotes as DPUB-ARIA notes with labelled back-links,
+   pull quotes, heading ids;
+4. report structure problems (skipped heading levels, duplicate ids, images
+   without alt text) as findings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+from .findings import Finding, Location, error, warning
+from .text import slugify
+
+XHTML = "http://www.w3.org/1999/xhtml"
+EPUB = "http://www.idpf.org/2007/ops"
+NSMAP = {None: XHTML, "epub": EPUB}
+EPUB_TYPE = f"{{{EPUB}}}type"
+
+ALLOWED = set(
+    "p h1 h2 h3 h4 h5 h6 em strong i b u a ul ol li blockquote code pre span div aside section figure "
+    "figcaption img sup sub br hr table thead tbody tfoot tr th td caption abbr cite q small dl dt dd "
+    "mark s del ins kbd samp var dfn time bdi bdo wbr".split()
+)
+DROPPED = set(
+    "script style iframe object embed form input button textarea select option link meta base frame "
+    "frameset applet noscript template svg math canvas audio video source track portal dialog".split()
+)
+ATTRIBUTES = set(
+    "id class href src alt title lang colspan rowspan start reversed scope headers datetime dir "
+    "data-cluster data-unclosed".split()
+)
+UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data|file):", re.I)
+
+
+@dataclass
+class ImageRef:
+    src: str
+    alt: str | None
+    decorative: bool
+    line: int | None
+
+
+def _line_of(source: str, needle: str) -> int | None:
+    index = source.find(needle)
+    return source.count("\n", 0, index) + 1 if index >= 0 else None
+
+
+def sanitize(root: etree._Element, source: str, display: str, offset: int) -> list[Finding]:
+    """Remove what a book must not carry; one warning per removal, located where possible."""
+    findings: list[Finding] = []
+
+    def where(snippet: str) -> Location:
+        line = _line_of(source, snippet)
+        return Location(display, line + offset if line else None)
+
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):  # comments, processing instructions
+            if element.getparent() is not None:
+                element.getparent().remove(element)  # type: ignore[union-attr]
+            continue
+        tag = element.tag.lower()
+        if element is root:
+            continue
+        if tag in DROPPED:
+            findings.append(warning("m-008", f"raw HTML <{tag}> removed", where(f"<{tag}"),
+                                    "books may not carry scripts, frames, forms or embedded objects"))
+            element.drop_tree()
+            continue
+        if tag not in ALLOWED:
+            findings.append(warning("m-008", f"raw HTML <{tag}> unwrapped", where(f"<{tag}"),
+                                    "use Markdown, or one of the HTML elements listed in README"))
+            element.drop_tag()
+            continue
+        for name in list(element.attrib):
+            value = element.attrib[name]
+            bad = name.lower().startswith("on") or name not in ATTRIBUTES
+            if name in ("href", "src") and UNSAFE_URL.match(value):
+                bad = True
+            if bad:
+                if name.lower().startswith("on") or name in ("href", "src"):
+                    findings.append(warning("m-008", f"unsafe attribute {name}= removed from <{tag}>",
+                                            where(name), "links must be http(s), mailto or inside the book"))
+                del element.attrib[name]
+    return findings
+
+
+def to_xhtml(root: etree._Element) -> etree._Element:
+    """Copy an lxml.html tree into the XHTML namespace (renderers rely on namespaced XHTML)."""
+    out = etree.Element(f"{{{XHTML}}}{root.tag}", nsmap=NSMAP)  # type: ignore[arg-type]
+
+    def copy(src: etree._Element, dst: etree._Element) -> None:
+        for key, value in src.attrib.items():
+            dst.set(key, value)
+        dst.text = src.text
+        for child in src:
+            if not isinstance(child.tag, str):
+                continue
+            new = etree.SubElement(dst, f"{{{XHTML}}}{child.tag.lower()}")
+            copy(child, new)
+            new.tail = child.tail
+
+    copy(root, out)
+    return out
+
+
+def q(tag: str) -> str:
+    return f"{{{XHTML}}}{tag}"
+
+
+def add_semantics(root: etree._Element, chapter_slug: str) -> None:
+    """Footnotes and pull quotes in the markup that EPUB readers and screen readers understand."""
+    for sup in root.iter(q("sup")):
+        link = sup.find(q("a"))
+        if link is not None and "footnote-ref" in link.get("class", ""):
+            link.set(EPUB_TYPE, "noteref")
+            link.set("role", "doc-noteref")
+            link.set("aria-label", f"Note {''.join(link.itertext())}")
+    for div in root.iter(q("div")):
+        if "footnote" not in div.get("class", "").split():
+            continue
+        div.tag = q("section")
+        div.set("class", "footnotes")
+        div.set(EPUB_TYPE, "endnotes")
+        div.set("role", "doc-endnotes")
+        div.set("aria-labelledby", f"{chapter_slug}-notes")
+        for hr in div.findall(q("hr")):
+            div.remove(hr)
+        heading = etree.Element(q("h2"), id=f"{chapter_slug}-notes")
+        heading.text = "Notes"
+        div.insert(0, heading)
+        for number, li in enumerate(div.iter(q("li")), start=1):
+            li.set(EPUB_TYPE, "endnote")
+            li.set("role", "doc-endnote")
+            for back in li.iter(q("a")):
+                if "footnote-backref" in back.get("class", ""):
+                    back.set("role", "doc-backlink")
+                    back.set("aria-label", f"Back to note {number} in the text")
+                    back.attrib.pop("title", None)
+
+
+def mark_pullquotes(root: etree._Element) -> None:
+    """Expose a pull quote with unique words; hide one that repeats the article's text.
+
+    A screen-reader user should hear each sentence once: a pull quote that
+    repeats the text is decoration, so it is hidden from assistive technology
+    (and tagged as an artifact in the PDF); one with words of its own is
+    content, kept in reading order and labelled so the listener knows what it is.
+    """
+    quotes = [a for a in root.iter(q("aside")) if "pullquote" in a.get("class", "").split()]
+    for aside in quotes:
+        words = _norm(" ".join(aside.itertext()))
+        others = []
+        for element in root.iter(q("p"), q("li"), q("blockquote")):
+            if any(element in set(a.iter()) for a in quotes):
+                continue
+            others.append(" ".join(element.itertext()))
+        duplicate = bool(words) and words in _norm(" ".join(others))
+        if duplicate:
+            aside.set(EPUB_TYPE, "pullquote")
+            aside.set("role", "doc-pullquote")
+            aside.set("aria-hidden", "true")
+            aside.set("class", "pullquote duplicate")
+        else:
+            aside.set("role", "note")
+            aside.set("aria-label", "Pull quote")
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def heading_ids_and_checks(root: etree._Element, source: str, display: str, offset: int,
+                           chapter_slug: str) -> tuple[list[tuple[int, str, str]], list[Finding]]:
+    """Give headings ids, check their levels (h2 first, no skipped level) and ids' uniqueness."""
+    findings: list[Finding] = []
+    headings: list[tuple[int, str, str]] = []
+    seen: dict[str, int] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        ident = element.get("id")
+        if ident:
+            if ident in seen:
+                findings.append(error("m-004", f"duplicate id '{ident}'", Location(display),
+                                      "give each {#id} in a chapter a different name"))
+            seen[ident] = 1
+    previous = 1
+    used = set(seen)
+    for element in root.iter(*(q(f"h{n}") for n in range(1, 7))):
+        level = int(element.tag[-1])
+        text = " ".join("".join(element.itertext()).split())
+        if element.get("id") is None:
+            base = f"{chapter_slug}-{slugify(text) or 'section'}"
+            ident, n = base, 2
+            while ident in used:
+                ident, n = f"{base}-{n}", n + 1
+            element.set("id", ident)
+            used.add(ident)
+        if element.get("id", "").endswith("-notes") and text == "Notes":
+            continue
+        line = _line_of(source, text)
+        where = Location(display, line + offset if line else None)
+        if level == 1:
+            findings.append(error("m-002", f"level-1 heading '{text}' inside an article", where,
+                                  "the article title is the level-1 heading; use ## for sections"))
+        elif level > previous + 1:
+            findings.append(error("m-002", f"heading '{text}' skips from level {previous} to {level}", where,
+                                  f"use {'#' * (previous + 1)} for this heading"))
+        previous = level
+        headings.append((level, text, element.get("id", "")))
+    return headings, findings
+
+
+def collect_images(root: etree._Element, source: str, offset: int) -> list[ImageRef]:
+    images = []
+    for img in root.iter(q("img")):
+        src = img.get("src", "")
+        line = _line_of(source, src) if src else None
+        decorative = "decorative" in img.get("class", "").split()
+        images.append(ImageRef(src, img.get("alt"), decorative, line + offset if line else None))
+    return images
+
+
+def parse_fragment(html: str) -> etree._Element:
+    """Parse Python-Markdown output (which may hold raw HTML) leniently into a ``section``."""
+    return lxml.html.fragment_fromstring(html or "<p></p>", create_parent="section")
+
+
+def serialize(element: etree._Element) -> str:
+    return etree.tostring(element, encoding="unicode")

@@ -1,0 +1,57 @@
+"""Shared fixtures: the real book built once per session, and paths to shared data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from publish.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+SHARED = ROOT.parent / "shared"
+FIXTURES = SHARED / "fixtures" / "apa7"
+SEED = SHARED / "seed" / "the-healing-power-of-tears.txt"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_tool(name: str) -> None:
+    """Skip on a developer machine without the tool; under CI a missing tool is a failure."""
+    if shutil.which(name) is None:
+        if IN_CI:
+            pytest.fail(f"{name} is required under CI (.ci/run installs it)")
+        pytest.skip(f"{name} is not installed")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("dist")
+    code = main(["build", str(BOOK), "--out-dir", str(out), "-q"])
+    assert code == 0
+    epub = next(out.glob("*.epub"))
+    pdf = next(out.glob("*.pdf"))
+    return {"epub": epub, "pdf": pdf, "dir": out}
+
+
+def write_book(root: Path, chapters: dict[str, str], refs: str | None = None, extra_yaml: str = "",
+               bib_name: str = "references.json") -> Path:
+    """Make a small complete book in ``root`` (tests build variations of it)."""
+    (root / "chapters").mkdir(parents=True, exist_ok=True)
+    names = []
+    for name, text in chapters.items():
+        (root / "chapters" / name).write_text(text, encoding="utf-8")
+        names.append(f"  - chapters/{name}")
+    bib = ""
+    if refs is not None:
+        (root / bib_name).write_text(refs, encoding="utf-8")
+        bib = f"bibliography: {bib_name}\n"
+    (root / "book.yaml").write_text(
+        "title: Test Book\nlanguage: en-GB\nidentifier: urn:uuid:12345678-1234-4234-8234-123456789abc\n"
+        "date: '2026-01-02'\npublisher: Test Practice\nauthors: [A. Author]\n"
+        f"chapters:\n{chr(10).join(names)}\n{bib}{extra_yaml}",
+        encoding="utf-8",
+    )
+    return root

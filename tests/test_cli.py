@@ -1,0 +1,41 @@
+"""The CLI in-process: exit codes, findings on stderr, nothing half-written."""
+
+from __future__ import annotations
+
+from conftest import BOOK, write_book
+
+from publish.cli import main
+
+REFS = '[{"id": "smith2020", "type": "book", "title": "A book", "author": [{"family": "Smith", "given": "A."}],' \
+       ' "issued": {"date-parts": [[2020]]}, "publisher": "Pub"}]'
+
+
+def test_check_real_book_warns_about_placeholders(capsys):
+    assert main(["check", str(BOOK), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "y-004 warning book.yaml:8: 'publisher' still holds placeholder text" in err
+
+
+def test_unknown_key_is_located_with_suggestion(tmp_path, capsys):
+    book = write_book(tmp_path / "b", {"01.md": "---\ntitle: One\n---\n\nText [@smyth2020].\n"}, REFS)
+    out = tmp_path / "out.epub"
+    assert main(["epub", str(book), "-o", str(out), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "c-001 error chapters/01.md:5:6: unknown citation key '@smyth2020'; did you mean '@smith2020'?" in err
+    assert not out.exists()
+    assert list(tmp_path.glob("*.part")) == []
+
+
+def test_build_small_book(tmp_path, capsys):
+    book = write_book(tmp_path / "b", {"01.md": "---\ntitle: One\n---\n\nAs @smith2020 says.\n"}, REFS)
+    assert main(["build", str(book), "--out-dir", str(tmp_path / "dist"), "-q"]) == 0
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["test-book.epub", "test-book.pdf"]
+
+
+def test_usage_error_exit_code():
+    assert main(["frobnicate"]) == 2
+
+
+def test_missing_book_folder(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nope")]) == 1
+    assert "book folder not found" in capsys.readouterr().err
