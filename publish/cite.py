@@ -42,7 +42,8 @@ def resolve_citations(book: Book) -> list[Finding]:
                 batch.append(Cluster(tuple(items), cluster.narrative, cluster.location))
                 owners.append((c_index, k_index))
     uncited = _nocite(book, known, findings)
-    for key in sorted(known - cited - set(uncited)):
+    listed = known if "*" in uncited else set(uncited)
+    for key in sorted(known - cited - listed):
         findings.append(warning("c-002", f"reference '{key}' is never cited",
                                 book.reference_locations.get(key),
                                 f"cite it with [@{key}], list it under nocite, or remove it"))

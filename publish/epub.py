@@ -114,6 +114,8 @@ def build_epub(book: Book, output: Path, page_map: dict | None = None) -> Path:
     chapters = []
     for chapter in book.chapters:
         body = chapter_section(chapter)
+        if book.bibliography:
+            _retarget_links(body, "references.xhtml")
         if page_map:
             from .pagemap import insert_page_breaks
 
@@ -124,7 +126,9 @@ def build_epub(book: Book, output: Path, page_map: dict | None = None) -> Path:
         spine.append(doc)
         chapters.append((chapter, doc))
     if book.bibliography:
-        section = book_bibliography(book) or bibliography_section([], "references")
+        section = book_bibliography(book)
+        if section is None:
+            section = bibliography_section([], "references")
         refs = _document("references", "references.xhtml",
                          xhtml_document("References", lang, [section], stylesheets, body_type="backmatter"))
         pub.add_item(refs)
@@ -146,6 +150,15 @@ def build_epub(book: Book, output: Path, page_map: dict | None = None) -> Path:
         repack_deterministic(raw, tmp, modified)
         raw.unlink()
     return output
+
+
+def _retarget_links(section: etree._Element, document: str) -> None:
+    """Point in-page links whose target is not in this article at ``document`` (the book's reference list)."""
+    local = {element.get("id") for element in section.iter() if element.get("id")}
+    for element in section.iter():
+        href = element.get("href")
+        if href and href.startswith("#") and href[1:] not in local:
+            element.set("href", document + href)
 
 
 def repack_deterministic(source: Path, target: Path, moment: dt.datetime) -> None:

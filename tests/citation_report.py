@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from publish.citations.engine import CitationProcessor  # noqa: E402
 from publish.model import CiteItem, Cluster  # noqa: E402
 
-FIXTURES = Path("/work/shared/fixtures/apa7")
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "apa7"
 STYLE = ROOT / "styles" / "csl" / "apa.csl"
 _LINK = re.compile(r"</?a\b[^>]*>")
 

@@ -15,7 +15,7 @@ from publish.bibliography.latex import latex_to_text
 from publish.bibliography.names import parse_names
 from publish.findings import Finding, Location, Severity
 
-SEED = Path("/work/shared/fixtures/apa7/seed-refs.json")
+SEED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "apa7" / "seed-refs.json"
 
 SEED_BIB = r"""
 % Exported by Better BibTeX (BibLaTeX) and touched up by hand

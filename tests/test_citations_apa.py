@@ -1,6 +1,6 @@
 """Differential tests: our APA 7 citations against citeproc-js on the shared fixtures.
 
-The fixtures (/work/shared/fixtures/apa7/, see its README) hold citeproc-js
+The fixtures (../shared/fixtures/apa7/ beside the repository, see its README) hold citeproc-js
 output for invented references and clusters.  We require >= 98 % agreement on
 clusters and reference-list entries (text and italics) and the same order,
 and 100 % on the seed article.  Where citeproc-js departs from the APA manual

@@ -1,0 +1,81 @@
+"""The Markdown extensions: citations, fenced divs, figures, footnotes, in semantic XHTML."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from publish.markdown_ext import ParsedCitations, make_markdown
+from publish.xhtml import add_semantics, mark_pullquotes, parse_fragment, sanitize, to_xhtml
+
+NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+
+
+def convert(text: str) -> tuple[etree._Element, ParsedCitations]:
+    store = ParsedCitations()
+    tree = parse_fragment(make_markdown(store).convert(text))
+    sanitize(tree, text, "t.md", 0)
+    section = to_xhtml(tree)
+    add_semantics(section, "ch01")
+    mark_pullquotes(section)
+    return section, store
+
+
+def test_citation_forms_become_placeholders():
+    section, store = convert("A [@a; @b, p. 3] and @c [chap. 2] and [-@d] but not `[@code]` or x@y.org.")
+    assert [tuple(i.key for i in c.items) for c in store.clusters] == [("a", "b"), ("c",), ("d",)]
+    assert store.clusters[1].narrative and store.clusters[1].items[0].label == "chapter"
+    assert store.clusters[2].items[0].suppress_author
+    assert len(section.xpath("//x:span[@class='citation']", namespaces=NS)) == 3
+    assert "[@code]" in "".join(section.itertext())
+
+
+def test_links_and_brackets_without_keys_are_untouched():
+    section, store = convert("A [link](https://example.org) and [a note] and [@] here.")
+    assert store.clusters == []
+    assert section.xpath("//x:a/@href", namespaces=NS) == ["https://example.org"]
+    assert "[a note]" in "".join(section.itertext())
+
+
+def test_escaped_at_is_literal():
+    section, store = convert(r"Write \@home here.")
+    assert store.clusters == []
+    assert "Write @home here." in "".join(section.itertext())
+
+
+def test_unique_pullquote_is_exposed_and_labelled():
+    section, _ = convert("Some text.\n\n::: pullquote\nA different sentence\n:::\n\nMore text.")
+    aside = section.xpath("//x:aside", namespaces=NS)[0]
+    assert aside.get("aria-hidden") is None
+    assert aside.get("aria-label") == "Pull quote"
+    assert aside.get("role") == "note"
+
+
+def test_repeated_pullquote_is_hidden():
+    section, _ = convert("We cry to heal, and that is fine.\n\n::: pullquote\nWe cry to heal\n:::\n")
+    aside = section.xpath("//x:aside", namespaces=NS)[0]
+    assert aside.get("aria-hidden") == "true"
+    assert aside.get("{http://www.idpf.org/2007/ops}type") == "pullquote"
+
+
+def test_standalone_image_is_a_figure_with_caption_from_title():
+    section, _ = convert('![A calm lake](../images/lake.png "Lake at dawn")')
+    figure = section.xpath("//x:figure", namespaces=NS)[0]
+    assert figure.xpath("x:img/@alt", namespaces=NS) == ["A calm lake"]
+    assert figure.xpath("string(x:figcaption)", namespaces=NS) == "Lake at dawn"
+
+
+def test_footnotes_are_linked_notes_with_backlinks():
+    section, _ = convert("Text.[^1]\n\n[^1]: The note.")
+    ref = section.xpath("//x:a[@role='doc-noteref']", namespaces=NS)[0]
+    note = section.xpath("//x:section[@role='doc-endnotes']//x:li", namespaces=NS)[0]
+    assert ref.get("href") == "#" + note.get("id")
+    back = note.xpath(".//x:a[@role='doc-backlink']", namespaces=NS)[0]
+    assert back.get("href") == "#" + ref.getparent().get("id")
+    assert back.get("aria-label") == "Back to note 1 in the text"
+
+
+def test_script_and_handlers_are_removed():
+    section, _ = convert('<div onclick="x()">Hi <script>alert(1)</script><a href="javascript:x()">l</a></div>')
+    markup = etree.tostring(section, encoding="unicode")
+    assert "script" not in markup and "onclick" not in markup and "javascript" not in markup
+    assert "Hi" in markup
