@@ -10,6 +10,8 @@ PY := $(VENV)/bin/python
 BOOK ?= book
 DIST ?= dist
 VENV_STAMP := $(VENV)/.installed
+# Ace by DAISY (Node) for `make check` and the tests; puppeteer runs Debian's Chromium, never downloads one.
+ACE_STAMP := tools/ace/node_modules/.installed
 
 # The output name: the book title as an ASCII slug (the CLI writes where we say).
 SLUG := $(shell sed -n 's/^title:[[:space:]]*//p' $(BOOK)/book.yaml 2>/dev/null | head -n 1 | tr -d "\"'" \
@@ -30,6 +32,11 @@ $(VENV_STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+$(ACE_STAMP): tools/ace/package.json tools/ace/package-lock.json
+	cd tools/ace && PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
+	  npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 epub: $(EPUB)
 pdf: $(PDF)
 
@@ -37,13 +44,14 @@ pdf: $(PDF)
 $(EPUB) $(PDF) &: $(SOURCES) $(VENV_STAMP)
 	$(PY) -m publish build $(BOOK) --epub $(EPUB) --pdf $(PDF)
 
-check: $(EPUB) $(PDF) $(VENV_STAMP)
-	$(PY) -m publish check $(BOOK)
+# EPUBCheck, Ace and the PDF checks on dist/; writes dist/<slug>-accessibility.html; fails on any error.
+check: $(EPUB) $(PDF) $(VENV_STAMP) $(ACE_STAMP)
+	$(PY) -m publish check $(BOOK) --out-dir $(DIST)
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check publish tests
 
-test: $(VENV_STAMP)
+test: $(VENV_STAMP) $(ACE_STAMP)
 	$(VENV)/bin/ruff check publish tests
 	$(VENV)/bin/pytest -q
 

@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("-q", "--quiet", action="store_true", help="print only findings and errors")
         if name in ("epub", "pdf"):
             cmd.add_argument("-o", "--output", type=Path, help="output file (default: dist/<slug>.<ext>)")
+        if name == "check":
+            cmd.add_argument("--out-dir", type=Path, default=Path("dist"),
+                             help="validate the EPUB and PDF here, building them if absent (default: dist)")
         if name == "build":
             cmd.add_argument("--out-dir", type=Path, default=Path("dist"), help="output folder (default: dist)")
             cmd.add_argument("--epub", type=Path, help="EPUB file (default: OUT_DIR/<slug>.epub)")
@@ -55,6 +58,24 @@ def _slug(book_dir: Path) -> str:
     return slugify(title) if isinstance(title, str) and slugify(title) else "book"
 
 
+def _validate(book, book_dir: Path, out_dir: Path, progress) -> list[Finding]:
+    """Validate dist's EPUB and PDF (built first when absent) and write the accessibility report."""
+    from .pipeline import build
+    from .report import check_files
+
+    epub, pdf = out_dir / f"{book.slug}.epub", out_dir / f"{book.slug}.pdf"
+    if not (epub.exists() and pdf.exists()):
+        progress("building the EPUB and PDF to check")
+        try:
+            build(book_dir, epub=epub, pdf=pdf, progress=progress)
+        except BuildError as exc:
+            return exc.findings
+    progress("running EPUBCheck, Ace and the PDF checks")
+    findings, report = check_files(book, epub, pdf, out_dir)
+    progress(f"accessibility report: {report}")
+    return findings
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -74,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         from .pipeline import prepare
 
-        _, findings = prepare(args.book_dir, progress)
+        book, findings = prepare(args.book_dir, progress)
+        if book is not None and not any(f.severity is Severity.ERROR for f in findings):
+            findings += _validate(book, args.book_dir, args.out_dir, progress)
         _print_findings(findings, out)
         print(f"check: {_summary(findings)}", file=out)
         return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK

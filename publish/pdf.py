@@ -28,6 +28,7 @@ from .findings import Finding, error
 from .markup import E, book_bibliography, chapter_section, title_page
 from .model import Book
 from .output import atomic_output
+from .pdf_tags import finish_tags
 from .xhtml import XHTML
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,7 @@ def render(book: Book) -> Rendered:
 def write_pdf(rendered: Rendered, output: Path) -> Path:
     with atomic_output(output) as tmp:
         rendered.document.write_pdf(tmp, pdf_variant="pdf/ua-1")  # type: ignore[attr-defined]
+        finish_tags(tmp, rendered.document)  # artifacts, hidden content, link text (publish.pdf_tags)
     return output
 
 

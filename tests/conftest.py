@@ -36,6 +36,19 @@ def built(tmp_path_factory) -> dict[str, Path]:
     return {"epub": epub, "pdf": pdf, "dir": out}
 
 
+@pytest.fixture(scope="session")
+def checked(built) -> dict:
+    """``publish check`` on the built real book, once: the suite's one Ace run on it."""
+    import contextlib
+    import io
+
+    stream = io.StringIO()
+    with contextlib.redirect_stderr(stream):
+        code = main(["check", str(BOOK), "-q", "--out-dir", str(built["dir"])])
+    reports = list(built["dir"].glob("*-accessibility.html"))
+    return {"code": code, "stderr": stream.getvalue(), "report": reports[0] if reports else None}
+
+
 def write_book(root: Path, chapters: dict[str, str], refs: str | None = None, extra_yaml: str = "",
                bib_name: str = "references.json") -> Path:
     """Make a small complete book in ``root`` (tests build variations of it)."""

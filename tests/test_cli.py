@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import BOOK, write_book
+from conftest import write_book
 
 from publish.cli import main
 
@@ -10,9 +10,9 @@ REFS = '[{"id": "smith2020", "type": "book", "title": "A book", "author": [{"fam
        ' "issued": {"date-parts": [[2020]]}, "publisher": "Pub"}]'
 
 
-def test_check_real_book_warns_about_placeholders(capsys):
-    assert main(["check", str(BOOK), "-q"]) == 0
-    err = capsys.readouterr().err
+def test_check_real_book_warns_about_placeholders(checked):
+    assert checked["code"] == 0, checked["stderr"]
+    err = checked["stderr"]
     assert "y-004 warning book.yaml:8: 'publisher' still holds placeholder text" in err
 
 
