@@ -20,10 +20,13 @@ SLUG := $(shell sed -n 's/^title:[[:space:]]*//p' $(BOOK)/book.yaml 2>/dev/null 
 SLUG := $(or $(SLUG),book)
 EPUB := $(DIST)/$(SLUG).epub
 PDF := $(DIST)/$(SLUG).pdf
+PRESS := $(DIST)/$(SLUG)-press.pdf
+LARGE_PRINT := $(DIST)/$(SLUG)-large-print.pdf
+BOOKLET := $(DIST)/$(SLUG)-booklet.pdf
 
 SOURCES := $(shell find $(BOOK) styles publish -type f ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: all epub pdf check test lint bench clean distclean
+.PHONY: all epub pdf press large-print booklet check test lint bench clean distclean
 
 all: epub pdf
 
@@ -39,6 +42,13 @@ $(ACE_STAMP): tools/ace/package.json tools/ace/package-lock.json
 
 epub: $(EPUB)
 pdf: $(PDF)
+press: $(PRESS)
+large-print: $(LARGE_PRINT)
+booklet: $(BOOKLET)
+
+# Print editions, each its own layout (see README, "Print editions").
+$(PRESS) $(LARGE_PRINT) $(BOOKLET): $(DIST)/$(SLUG)-%.pdf: $(SOURCES) $(VENV_STAMP)
+	$(PY) -m publish pdf $(BOOK) --edition $* -o $@
 
 # One process builds both from one layout of the PDF (the EPUB page-list needs it).
 $(EPUB) $(PDF) &: $(SOURCES) $(VENV_STAMP)

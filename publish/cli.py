@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("-q", "--quiet", action="store_true", help="print only findings and errors")
         if name in ("epub", "pdf"):
             cmd.add_argument("-o", "--output", type=Path, help="output file (default: dist/<slug>.<ext>)")
+        if name == "pdf":
+            cmd.add_argument("--edition", choices=("standard", "press", "large-print", "booklet"),
+                             default="standard", help="print edition (default: standard; others are "
+                             "written to dist/<slug>-<edition>.pdf)")
         if name == "check":
             cmd.add_argument("--out-dir", type=Path, default=Path("dist"),
                              help="validate the EPUB and PDF here, building them if absent (default: dist)")
@@ -112,9 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "epub":
             epub = args.output or Path("dist") / f"{slug}.epub"
         else:
-            pdf = args.output or Path("dist") / f"{slug}.pdf"
+            suffix = "" if args.edition == "standard" else f"-{args.edition}"
+            pdf = args.output or Path("dist") / f"{slug}{suffix}.pdf"
     try:
-        result = build(args.book_dir, epub=epub, pdf=pdf, progress=progress)
+        result = build(args.book_dir, epub=epub, pdf=pdf, progress=progress,
+                       edition=getattr(args, "edition", "standard"))
     except BuildError as exc:
         _print_findings(exc.findings, out)
         print(f"{args.command}: failed, {_summary(exc.findings)}; nothing was written", file=out)

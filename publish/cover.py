@@ -8,7 +8,6 @@ words on it.  The same design is the first page of the PDF (as HTML there).
 from __future__ import annotations
 
 import io
-import textwrap
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,7 +18,9 @@ from .model import Book, Image
 
 FONTS = Path(__file__).resolve().parent.parent / "styles" / "fonts"
 WIDTH, HEIGHT = 1600, 2400
-INK, PAPER, ACCENT = (28, 37, 54), (247, 243, 236), (122, 62, 44)
+INK, PAPER, ACCENT = (28, 37, 54), (255, 255, 255), (122, 62, 44)
+TITLE_FACE, SUBTITLE_FACE, IMPRINT_FACE = ("SourceSerif4Subhead-Semibold.ttf", "SourceSerif4Subhead-It.ttf",
+                                           "SourceSerif4SmText-Regular.ttf")
 
 
 def cover_alt(book: Book) -> str:
@@ -40,33 +41,47 @@ def cover_image(book: Book) -> Image:
                  alt=cover_alt(book), data=data, width=WIDTH, height=HEIGHT)
 
 
-def _font(name: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for path in sorted(FONTS.glob(f"{name}*")):
-        if path.suffix.lower() in (".ttf", ".otf"):
-            return ImageFont.truetype(str(path), size)
-    return ImageFont.load_default(size)
+def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    """A face from ``styles/fonts`` — the PDF's own, so the EPUB cover and the PDF cover match."""
+    return ImageFont.truetype(str(FONTS / name), size)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` pixels, at spaces."""
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=font) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines
 
 
 @lru_cache(maxsize=8)
 def _draw(title: str, subtitle: str, publisher: str) -> bytes:
+    """The typographic cover, laid out like the PDF's first page (band, title, rule, imprint)."""
     canvas = PILImage.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(canvas)
-    margin = 160
-    draw.rectangle([margin, 300, WIDTH - margin, 316], fill=ACCENT)
-    y = 420
-    title_font = _font("cover-title", 150)
-    for line in textwrap.wrap(title, 16):
+    margin = 200
+    measure = WIDTH - 2 * margin
+    draw.rectangle([0, 0, WIDTH, 140], fill=ACCENT)
+    y = 520
+    title_font = _font(TITLE_FACE, 150)
+    for line in _wrap(draw, title, title_font, measure):
         draw.text((margin, y), line, font=title_font, fill=INK)
-        y += 180
+        y += 172
     if subtitle:
-        y += 60
-        sub_font = _font("cover-subtitle", 80)
-        for line in textwrap.wrap(subtitle, 30):
+        y += 70
+        sub_font = _font(SUBTITLE_FACE, 76)
+        for line in _wrap(draw, subtitle, sub_font, measure):
             draw.text((margin, y), line, font=sub_font, fill=INK)
-            y += 105
+            y += 100
+    draw.rectangle([margin, y + 90, margin + 300, y + 114], fill=ACCENT)
     if publisher:
-        draw.rectangle([margin, HEIGHT - 420, WIDTH - margin, HEIGHT - 412], fill=ACCENT)
-        draw.text((margin, HEIGHT - 360), publisher, font=_font("cover-subtitle", 70), fill=INK)
+        draw.rectangle([margin, HEIGHT - 330, WIDTH - margin, HEIGHT - 324], fill=ACCENT)
+        imprint = _font(IMPRINT_FACE, 54)
+        draw.text((margin, HEIGHT - 285), publisher.upper(), font=imprint, fill=INK)
     out = io.BytesIO()
     canvas.save(out, format="PNG", optimize=True)
     return out.getvalue()

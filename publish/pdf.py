@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .accessibility import summary
@@ -29,13 +30,43 @@ from .markup import E, book_bibliography, chapter_section, title_page
 from .model import Book
 from .output import atomic_output
 from .pdf_tags import finish_tags
-from .xhtml import XHTML
+from .xhtml import EPUB_TYPE, XHTML, q
 
 log = logging.getLogger(__name__)
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 VIRTUAL_ROOT = "/__book__/"
 PAGE_SIZES = {"A5": "A5", "A4": "A4", "Letter": "letter", "6x9in": "6in 9in"}
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One printed form of the book: stylesheets on top of print.css, page size, PDF variant."""
+
+    stylesheets: tuple[str, ...] = ("print.css",)
+    page_size: str | None = None  # None: the book's print.page_size
+    variant: str | None = "pdf/ua-1"
+    output_intent: str | None = None
+    impose: bool = False
+
+
+EDITIONS = {
+    # The accessible handout: tagged PDF/UA-1 at the configured size.
+    "standard": Edition(),
+    # For a print shop: PDF/X-3 (fonts embedded, trim and bleed boxes), 3 mm bleed and crop marks.
+    # X-3 rather than X-4: WeasyPrint writes a random XMP DocumentID for X-4, which breaks
+    # byte-identical builds; the book has no transparency, so X-4 would add nothing.
+    # Untagged: PDF/X and PDF/UA are separate files with separate readers.
+    "press": Edition(("print.css", "press.css"), variant="pdf/x-3"),
+    # The same book at 18 pt on A4 in Atkinson Hyperlegible, still tagged.
+    "large-print": Edition(("print.css", "large-print.css"), page_size="A4"),
+    # The A5 pages imposed two-up on A4 for an office printer: imposition drops the tags.
+    "booklet": Edition(page_size="A5", variant=None, impose=True),
+}
+TYPEFACES = {
+    "standard": "Set in Source Serif 4 (SIL Open Font License).",
+    "large-print": "Set in Atkinson Hyperlegible (SIL Open Font License) for large print.",
+}
 
 
 class BookFetcher(URLFetcher):
@@ -68,9 +99,10 @@ class Rendered:
 
     document: object
     findings: list[Finding] = field(default_factory=list)
+    edition: str = "standard"
 
 
-def print_html(book: Book) -> etree._Element:
+def print_html(book: Book, edition: str = "standard") -> etree._Element:
     """The whole book as one XHTML tree for WeasyPrint."""
     meta = book.metadata
     head = E.head(E.title(meta.title))
@@ -82,10 +114,11 @@ def print_html(book: Book) -> etree._Element:
     body = E.body()
     body.append(_cover_page(book))
     body.append(title_page(book))
-    body.append(_colophon(book))
+    body.append(_colophon(book, edition))
     body.append(_contents(book))
     for chapter in book.chapters:
         section = chapter_section(chapter)
+        _notes_to_footnotes(section)
         _prefix_ids(section, f"{chapter.slug}-")
         body.append(section)
     refs = book_bibliography(book)
@@ -97,40 +130,99 @@ def print_html(book: Book) -> etree._Element:
 
 
 def _cover_page(book: Book) -> etree._Element:
+    """The PDF's first page: the book's cover image, or the typographic cover as real text."""
     cover = cover_image(book)
     if book.cover is not None:
         return E.section({"class": "cover-page"}, E.img({"src": cover.href, "alt": cover.alt}))
     meta = book.metadata
-    parts = [E.p({"class": "cover-title"}, meta.title)]
+    text = E.div({"class": "cover-text"}, E.p({"class": "cover-title"}, meta.title))
     if meta.subtitle:
-        parts.append(E.p({"class": "cover-subtitle"}, meta.subtitle))
+        text.append(E.p({"class": "cover-subtitle"}, meta.subtitle))
+    text.append(E.div({"class": "cover-rule", "aria-hidden": "true"}))
+    parts = [E.div({"class": "cover-band", "aria-hidden": "true"}), text]
     if meta.publisher:
         parts.append(E.p({"class": "cover-publisher"}, meta.publisher))
     return E.section({"class": "cover-page", "aria-label": "Cover"}, *parts)
 
 
-def _colophon(book: Book) -> etree._Element:
+def _colophon(book: Book, edition: str = "standard") -> etree._Element:
+    """Rights, edition, identifier, the practice's notice and the accessibility statement.
+
+    Only facts from ``book.yaml`` and the build: no legal wording is made up
+    here, the practice writes its own in ``rights`` and ``notice``.
+    """
     meta = book.metadata
     lines = []
     if meta.rights:
-        lines.append(E.p(meta.rights))
+        lines.append(E.p({"class": "rights"}, meta.rights))
     if meta.date:
-        lines.append(E.p(f"This edition: {meta.date}"))
-    lines.append(E.p(f"Identifier: {meta.identifier}"))
+        lines.append(E.p({"class": "edition"}, f"This edition: {meta.date}"))
+    lines.append(E.p({"class": "identifier"}, f"Identifier: {meta.identifier}"))
     if meta.notice:
         lines.append(E.p({"class": "notice"}, meta.notice))
     lines.append(E.p({"class": "accessibility"}, summary(book, None)))
+    lines.append(E.p({"class": "typeface"}, TYPEFACES.get(edition, TYPEFACES["standard"])))
     return E.section({"class": "colophon", "aria-label": "Colophon"}, *lines)
 
 
 def _contents(book: Book) -> etree._Element:
+    """Article titles (with subtitles) whose page numbers WeasyPrint fills in with ``target-counter``."""
     items = []
     for chapter in book.chapters:
-        items.append(E.li(E.a({"href": f"#{chapter.slug}"}, chapter.title)))
+        link = E.a({"href": f"#{chapter.slug}"}, chapter.title)
+        item = E.li(link)
+        if chapter.subtitle:
+            item.append(E.span({"class": "toc-sub"}, chapter.subtitle))
+        items.append(item)
     if book.bibliography:
         items.append(E.li(E.a({"href": "#references"}, "References")))
     return E.nav({"class": "toc", "aria-labelledby": "toc-title"},
                  E.h1({"id": "toc-title", "class": "toc-title"}, "Contents"), E.ol(*items))
+
+
+def _notes_to_footnotes(section: etree._Element) -> None:
+    """Move each note's text to its call, where CSS ``float: footnote`` sets it at the foot of the page.
+
+    The model keeps Markdown footnotes as endnotes (right for the EPUB); on
+    paper a reader wants the note on the page that calls it.  Notes never
+    called stay in the endnote list.
+    """
+    lists = [el for el in section.iter(q("section")) if el.get(EPUB_TYPE) == "endnotes"]
+    notes = {li.get("id"): li for block in lists for li in block.iter(q("li")) if li.get("id")}
+    for link in list(section.iter(q("a"))):
+        if link.get("role") != "doc-noteref":
+            continue
+        li = notes.get((link.get("href") or "").lstrip("#"))
+        sup = link.getparent()
+        if li is None or sup is None or sup.tag != q("sup"):
+            continue
+        note = E.span({"class": "footnote", "role": "doc-footnote", "id": li.get("id")})
+        for para in [p for p in li if p.tag == q("p")] or [li]:
+            for back in [a for a in para.iter(q("a")) if a.get("role") == "doc-backlink"]:
+                _drop(back)
+            holder = E.span({"class": "footnote-para"})
+            holder.text = para.text
+            for child in list(para):
+                holder.append(child)
+            note.append(holder)
+        note.tail = sup.tail
+        sup.getparent().replace(sup, note)
+        li.getparent().remove(li)
+    for block in lists:
+        if not any(True for _ in block.iter(q("li"))) and block.getparent() is not None:
+            block.getparent().remove(block)
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove an element, keeping its tail text in place."""
+    parent = element.getparent()
+    tail = (element.tail or "").rstrip()
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = ((previous.tail or "") + tail).rstrip() or None
+    else:
+        parent.text = ((parent.text or "") + tail).rstrip() or None
+    parent.remove(element)
 
 
 def _prefix_ids(section: etree._Element, prefix: str) -> None:
@@ -151,29 +243,43 @@ def _prefix_ids(section: etree._Element, prefix: str) -> None:
         section.set("id", own)
 
 
-def render(book: Book) -> Rendered:
-    """Lay the book out once; the result serves the PDF and the EPUB page-list."""
+def render(book: Book, edition: str = "standard") -> Rendered:
+    """Lay the book out once; the result serves the PDF and the EPUB page-list.
+
+    ``edition`` picks extra stylesheets, the page size and the PDF variant
+    (see :data:`EDITIONS`); the standard edition is the accessible handout.
+    """
+    spec = EDITIONS[edition]
     resources = {img.href: (img.data, img.media_type) for ch in book.chapters for img in ch.images}
     cover = cover_image(book)
     resources[cover.href] = (cover.data, cover.media_type)
     fetcher = BookFetcher(resources)
-    tree = print_html(book)
+    tree = print_html(book, edition)
     source = etree.tostring(tree, encoding="unicode", method="html")
-    size = PAGE_SIZES.get(book.page_size, "A5")
-    css = [CSS(filename=str(STYLES / "print.css"), url_fetcher=fetcher),
-           CSS(string=f"@page {{ size: {size}; }}", url_fetcher=fetcher)]
+    size = PAGE_SIZES.get(spec.page_size or book.page_size, "A5")
+    fonts = FontConfiguration()  # @font-face needs it; the fonts come from styles/fonts/ only
+    css = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
+           for name in spec.stylesheets]
+    css.append(CSS(string=f"@page {{ size: {size}; }}", url_fetcher=fetcher, font_config=fonts))
     html = HTML(string=source, base_url=f"file://{VIRTUAL_ROOT}", url_fetcher=fetcher)
-    document = html.render(stylesheets=css)
+    options = {"output_intent": spec.output_intent} if spec.output_intent else {}
+    document = html.render(stylesheets=css, font_config=fonts, **options)
     findings = [error("p-001", f"the PDF refers to a resource outside the book: {url}", None,
                       "use images inside the book folder") for url in fetcher.refused]
-    return Rendered(document, findings)
+    return Rendered(document, findings, edition)
 
 
 def write_pdf(rendered: Rendered, output: Path) -> Path:
+    spec = EDITIONS[rendered.edition]
     with atomic_output(output) as tmp:
-        rendered.document.write_pdf(tmp, pdf_variant="pdf/ua-1")  # type: ignore[attr-defined]
-        finish_tags(tmp, rendered.document)  # artifacts, hidden content, link text (publish.pdf_tags)
+        rendered.document.write_pdf(tmp, pdf_variant=spec.variant)  # type: ignore[attr-defined]
+        if spec.variant == "pdf/ua-1":  # only the tagged editions carry a structure tree to finish
+            finish_tags(tmp, rendered.document)  # artifacts, hidden content, link text (publish.pdf_tags)
+        if spec.impose:
+            from .impose import impose_booklet
+
+            impose_booklet(tmp)
     return output
 
 
-__all__ = ["XHTML", "render", "write_pdf"]
+__all__ = ["EDITIONS", "XHTML", "render", "write_pdf"]

@@ -61,8 +61,11 @@ def prepare(book_dir: Path, progress: Progress = _quiet, timings: dict[str, floa
 
 
 def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
-          progress: Progress = _quiet) -> BuildResult:
-    """Build the requested outputs; raise :class:`BuildError` (writing nothing) on any error."""
+          progress: Progress = _quiet, edition: str = "standard") -> BuildResult:
+    """Build the requested outputs; raise :class:`BuildError` (writing nothing) on any error.
+
+    ``edition`` names the PDF's print edition (``publish.pdf.EDITIONS``).
+    """
     timings: dict[str, float] = {}
     book, findings = prepare(book_dir, progress, timings)
     if book is None or has_errors(findings):
@@ -75,7 +78,7 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
 
         start = time.perf_counter()
         progress("laying out the PDF")
-        rendered = render(book)
+        rendered = render(book, edition)
         timings["layout"] = time.perf_counter() - start
         if has_errors(rendered.findings):
             raise BuildError(findings + rendered.findings)
