@@ -81,6 +81,22 @@ def _validate(book, book_dir: Path, out_dir: Path, progress) -> list[Finding]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; an unexpected exception becomes one ``x-001`` line naming the stage, exit 1.
+
+    The author sees what failed and where, never a traceback (it goes to the
+    debug log); the bug is ours, so the message asks for a report.
+    """
+    stage = ["starting"]
+    try:
+        return _main(argv, stage)
+    except Exception as exc:  # a bug or an input we did not foresee: report it, do not crash
+        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        print(f"x-001 error: internal error while {stage[-1]}: {type(exc).__name__}: {exc}; "
+              "nothing was written — please report this with the book folder", file=sys.stderr)
+        return EXIT_FINDINGS
+
+
+def _main(argv: list[str] | None, stage: list[str]) -> int:
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:
@@ -88,9 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = sys.stderr
 
-    def progress(stage: str) -> None:
+    def progress(text: str) -> None:
+        stage.append(text)
         if not args.quiet:
-            print(f"… {stage}", file=out)
+            print(f"… {text}", file=out)
 
     if not args.book_dir.is_dir():
         print(f"f-001 error {args.book_dir}: book folder not found; pass the folder that holds book.yaml",

@@ -70,12 +70,18 @@ class Config:
     values: dict[str, Any]
     lines: dict[str, int] = field(default_factory=dict)
     placeholders: tuple[str, ...] = ()
+    item_lines: dict[str, list[int]] = field(default_factory=dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
 
     def where(self, key: str, display: str = "book.yaml") -> Location:
         return Location(display, self.lines.get(key))
+
+    def item_line(self, key: str, index: int) -> int | None:
+        """Line of the ``index``-th item of a list value (the key's line when unknown)."""
+        items = self.item_lines.get(key, [])
+        return items[index] if index < len(items) else self.lines.get(key)
 
 
 def yaml_error_location(exc: yaml.YAMLError, display: str, line_offset: int = 0) -> Location:
@@ -87,13 +93,39 @@ def yaml_error_location(exc: yaml.YAMLError, display: str, line_offset: int = 0)
 
 def key_lines(text: str) -> dict[str, int]:
     """Line (1-based) of each top-level key of a YAML mapping, from PyYAML's node marks."""
+    return {key: lines[0] for key, lines in _all_key_lines(text).items()}
+
+
+def duplicate_keys(text: str, display: str) -> list[Finding]:
+    """PyYAML keeps the last of two equal keys silently; a book must say which one it means."""
+    return [error("y-001", f"key '{key}' appears twice (lines {lines[0]} and {lines[1]})",
+                  Location(display, lines[1]), "keep one of them; YAML uses only the last")
+            for key, lines in _all_key_lines(text).items() if len(lines) > 1]
+
+
+def sequence_item_lines(text: str) -> dict[str, list[int]]:
+    """Line (1-based) of each item of every top-level list, so a bad chapter entry is named exactly."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return {}
     if not isinstance(node, yaml.MappingNode):
         return {}
-    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+    return {str(k.value): [item.start_mark.line + 1 for item in v.value]
+            for k, v in node.value if isinstance(v, yaml.SequenceNode)}
+
+
+def _all_key_lines(text: str) -> dict[str, list[int]]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    found: dict[str, list[int]] = {}
+    for key, _ in node.value:
+        found.setdefault(str(key.value), []).append(key.start_mark.line + 1)
+    return found
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -128,7 +160,7 @@ def parse_config(text: str, display: str = "book.yaml") -> tuple[Config | None, 
         return None, [error("y-001", "book.yaml must be a mapping of keys to values", Location(display, 1),
                             "start with lines such as 'title: My book'")]
     lines = key_lines(text)
-    findings: list[Finding] = []
+    findings: list[Finding] = duplicate_keys(text, display)
     values: dict[str, Any] = {}
     for key, value in data.items():
         key = str(key)
@@ -145,6 +177,9 @@ def parse_config(text: str, display: str = "book.yaml") -> tuple[Config | None, 
             findings.append(error("y-003", f"'{key}' must be {_article(expected)}, not "
                                   f"{type(value).__name__}", loc, spec.doc))
             continue
+        if spec.required and isinstance(value, str) and not value.strip():
+            findings.append(error("y-003", f"'{key}' is empty", loc, spec.doc))
+            continue
         values[key] = value
     for key, spec in FIELDS.items():
         if spec.required and key not in data:
@@ -156,7 +191,7 @@ def parse_config(text: str, display: str = "book.yaml") -> tuple[Config | None, 
         top = key.split(".")[0]
         findings.append(warning("y-004", f"'{key}' still holds placeholder text", Location(display, lines.get(top)),
                                 "replace the [[…]] value with the practice's own before a release"))
-    return Config(values, lines, placeholders), findings
+    return Config(values, lines, placeholders, sequence_item_lines(text)), findings
 
 
 def _article(name: str) -> str:
@@ -173,6 +208,10 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], display: str) -
     if isinstance(lang, str) and not LANGUAGE_TAG.match(lang):
         findings.append(error("y-005", f"'language' is not a BCP 47 tag: {lang!r}", at("language"),
                               "use a tag such as en-GB or en-US"))
+    locale = values.get("citation_locale")
+    if isinstance(locale, str) and not LANGUAGE_TAG.match(locale):
+        findings.append(error("y-005", f"'citation_locale' is not a language tag: {locale!r}",
+                              at("citation_locale"), "use a CSL locale such as en-US or en-GB"))
     ident = values.get("identifier")
     if isinstance(ident, str) and not IDENTIFIER.match(ident.strip()):
         findings.append(error("y-005", f"'identifier' is neither urn:uuid:… nor an ISBN: {ident!r}",
@@ -205,6 +244,9 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], display: str) -
             elif not isinstance(value, allowed[key]):
                 findings.append(error("y-003", f"'{name}.{key}' has the wrong type", at(name),
                                       f"expected {_article(allowed[key].__name__)}"))
+            elif isinstance(value, list) and not all(isinstance(i, str) for i in value):
+                findings.append(error("y-003", f"every item of '{name}.{key}' must be text", at(name),
+                                      "write each item as a quoted string"))
     size = (values.get("print") or {}).get("page_size")
     if isinstance(size, str) and size not in PAGE_SIZES:
         findings.append(error("y-005", f"unknown page size {size!r}", at("print"),

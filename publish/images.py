@@ -9,6 +9,7 @@ can carry scripts like any web page.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -19,32 +20,40 @@ from .sources import inside
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+# Any URL scheme (http:, file:, data:, javascript: …): a book's images are files inside the book.
+URL_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")
 SVG_DROP = {"script", "foreignObject", "iframe", "object", "embed", "use"}
 
 
 def load_image(root: Path, src: str, base: Path, where: Location) -> tuple[tuple[Path, str, bytes, int, int] | None,
                                                                           list[Finding]]:
     """Return (path, media type, bytes, width, height) or findings explaining why not."""
-    if "://" in src or src.startswith("//") or src.lower().startswith("data:"):
+    if not src.strip():
+        return None, [error("f-001", "image without a path", where, "write ![alt text](../images/name.png)")]
+    if URL_SCHEME.match(src) or src.startswith("//"):
         return None, [error("m-007", f"remote or inline image '{src[:60]}'", where,
                             "download the image into the book's images/ folder and link it by path")]
     path = inside(root, src, base)
     if path is None:
         return None, [error("f-003", f"image path '{src}' leaves the book folder", where,
                             "keep images inside the book folder, e.g. ../images/name.png")]
+    relative_to = "the book folder" if base == root else "the Markdown file"
+    if path.is_dir():
+        return None, [error("f-001", f"image path '{src}' is a folder, not a file", where,
+                            f"name the image file; the path is relative to {relative_to}")]
     if not path.is_file():
         return None, [error("f-001", f"image file '{src}' not found", where,
-                            "check the spelling; the path is relative to the Markdown file")]
+                            f"check the spelling; the path is relative to {relative_to}")]
     size = path.stat().st_size
     if size > MAX_BYTES:
         return None, [error("m-006", f"image '{src}' is {size / 1048576:.1f} MiB", where,
                             "resize or compress it below 10 MiB (2000 px on the long side is plenty)")]
     data = path.read_bytes()
     if path.suffix.lower() == ".svg":
-        clean = sanitize_svg(data)
+        clean, problem = sanitize_svg(data)
         if clean is None:
-            return None, [error("m-005", f"image '{src}' is not a valid SVG file", where,
-                                "re-export it as SVG or PNG")]
+            return None, [error("m-005", f"image '{src}' is not a valid SVG file: {problem}", where,
+                                "re-export it as plain SVG (no external entities) or as PNG")]
         return (path, "image/svg+xml", clean, 0, 0), []
     try:
         from PIL import Image as PILImage
@@ -65,24 +74,55 @@ def load_image(root: Path, src: str, base: Path, where: Location) -> tuple[tuple
     return (path, MEDIA_TYPES[kind], data, width, height), []
 
 
-def sanitize_svg(data: bytes) -> bytes | None:
-    """Parse SVG without entities or network access and drop scripts and event handlers."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+def sanitize_svg(data: bytes) -> tuple[bytes | None, str]:
+    """Parse SVG safely and drop scripts, event handlers and outside references.
+
+    Internal entities are expanded (libxml2 caps their amplification, so an
+    entity bomb is an error, not a hang); external entities, DTDs and the
+    network are never loaded — an SVG that tries to read a file fails to parse.
+    Returns (clean bytes, "") or (None, why).
+    """
+    parser = etree.XMLParser(resolve_entities="internal", no_network=True, load_dtd=False, huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError:
-        return None
+    except etree.XMLSyntaxError as exc:
+        return None, str(exc.msg or exc).split(", line")[0]
     if etree.QName(root).localname != "svg":
-        return None
+        return None, f"the root element is <{etree.QName(root).localname}>, not <svg>"
     for element in list(root.iter()):
-        if not isinstance(element.tag, str):
+        parent = element.getparent()
+        if not isinstance(element.tag, str):  # comments, processing instructions, stray entity references
+            if parent is not None:
+                _remove(element)
             continue
-        if etree.QName(element).localname in SVG_DROP and element.getparent() is not None:
-            element.getparent().remove(element)  # type: ignore[union-attr]
+        local_name = etree.QName(element).localname
+        if parent is not None and (local_name in SVG_DROP or (local_name == "style" and _outside(element.text))):
+            _remove(element)
             continue
         for name in list(element.attrib):
             value = element.attrib[name].strip().lower()
             local = etree.QName(name).localname.lower()
-            if local.startswith("on") or (local == "href" and not value.startswith("#")):
+            if (local.startswith("on") or (local == "href" and not value.startswith("#"))
+                    or (local == "style" and _outside(value))):
                 del element.attrib[name]
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8"), ""
+
+
+def _outside(css: str | None) -> bool:
+    """True when CSS text could reach outside the image (``@import`` or ``url()`` to anything but ``#id``)."""
+    text = (css or "").lower().replace(" ", "")
+    return "@import" in text or any(not part.startswith(("#", "'#", '"#')) for part in text.split("url(")[1:])
+
+
+def _remove(element: etree._Element) -> None:
+    """Remove ``element`` but keep the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)

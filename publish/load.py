@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
+from bisect import bisect_right
 from pathlib import Path
 
 from .bibliography import load_bibliography
@@ -29,6 +31,7 @@ from .markdown_ext import ParsedCitations, make_markdown
 from .model import Accessibility, Book, Chapter, Cluster, Heading, Image, Metadata
 from .sources import inside, read_text, split_front_matter
 from .text import slugify
+from .vetting import check_csl, check_front_matter, max_depth, unclosed_fence_lines
 from .xhtml import (
     add_semantics,
     collect_images,
@@ -45,7 +48,10 @@ log = logging.getLogger(__name__)
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 DEFAULT_CSL = STYLES / "csl" / "apa.csl"
-FRONT_MATTER_KEYS = ("title", "subtitle", "author", "date", "summary", "lang", "nocite")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+# Deeper nesting than this is never prose; it would exhaust the renderers' recursion (WeasyPrint, lxml).
+MAX_DEPTH = 40
+EMPTY_CITATION = re.compile(r"\[\s*-?@\s*\]")
 
 
 def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
@@ -60,7 +66,10 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
     bib = config.get("bibliography")
     if bib:
         path = inside(root, bib)
-        if path is None or not path.is_file():
+        if path is not None and path.is_dir():
+            findings.append(error("f-001", f"bibliography '{bib}' is a folder, not a file",
+                                  config.where("bibliography"), "name the bibliography file itself"))
+        elif path is None or not path.is_file():
             findings.append(error("f-003" if path is None else "f-001",
                                   f"bibliography '{bib}' {'leaves the book folder' if path is None else 'not found'}",
                                   config.where("bibliography"), "give the path relative to the book folder"))
@@ -71,18 +80,39 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
     if config.get("csl"):
         found = inside(root, config.get("csl"))
         if found is None or not found.is_file():
-            findings.append(error("f-001", f"CSL style '{config.get('csl')}' not found", config.where("csl"),
+            findings.append(error("f-003" if found is None else "f-001",
+                                  f"CSL style '{config.get('csl')}' "
+                                  f"{'leaves the book folder' if found is None else 'not found'}", config.where("csl"),
                                   "give a path relative to the book folder, or remove 'csl' to use APA 7"))
         else:
-            csl = found
+            problem = check_csl(found, config.get("csl"))
+            if problem:
+                findings.append(problem)
+            else:
+                csl = found
     chapters: list[Chapter] = []
     used_hrefs: dict[str, Path] = {}
+    listed: dict[Path, str] = {}
     for index, name in enumerate(config.get("chapters") or []):
-        where = Location("book.yaml", config.lines.get("chapters"))
+        where = Location("book.yaml", config.item_line("chapters", index))
         path = inside(root, name)
         if path is None:
             findings.append(error("f-003", f"chapter path '{name}' leaves the book folder", where,
                                   "list chapters relative to the book folder"))
+            continue
+        if path in listed:
+            also = f" (also as '{listed[path]}')" if listed[path] != name else ""
+            findings.append(error("f-004", f"chapter '{name}' is listed twice{also}", where,
+                                  "list each article once under 'chapters'"))
+            continue
+        listed[path] = name
+        if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+            findings.append(error("y-005", f"chapter '{name}' is not a Markdown file", where,
+                                  "chapters are .md files; list the article's Markdown file"))
+            continue
+        if path.is_dir():
+            findings.append(error("f-001", f"chapter '{name}' is a folder, not a file", where,
+                                  "list the Markdown files inside it one by one"))
             continue
         if not path.is_file():
             near = suggest(name, [str(p.relative_to(root)) for p in root.rglob("*.md")])
@@ -159,11 +189,8 @@ def load_chapter(root: Path, path: Path, index: int,
         return None, findings
     meta, body, offset, more = split_front_matter(text, display)
     findings.extend(more)
-    for key in meta:
-        if key not in FRONT_MATTER_KEYS:
-            findings.append(warning("y-006", f"unknown front-matter key '{key}'", Location(display, 2),
-                                    suggest(str(key), FRONT_MATTER_KEYS) or
-                                    f"front matter accepts {', '.join(FRONT_MATTER_KEYS)}"))
+    meta, more = check_front_matter(meta, text, display)
+    findings.extend(more)
     title = str(meta.get("title") or "").strip()
     if not title:
         title = path.stem.split("-", 1)[-1].replace("-", " ").capitalize()
@@ -175,16 +202,31 @@ def load_chapter(root: Path, path: Path, index: int,
         return None, findings
     slug = f"ch{index + 1:02d}"
     store = ParsedCitations()
-    html = make_markdown(store).convert(body)
-    tree = parse_fragment(html)
+    try:
+        html = make_markdown(store).convert(body)
+        tree = parse_fragment(html)
+        depth = max_depth(tree)
+    except RecursionError:
+        depth = MAX_DEPTH + 1
+    if depth > MAX_DEPTH:
+        findings.append(error("m-011", f"the text is nested more than {MAX_DEPTH} levels deep "
+                              "(block quotes, lists or HTML inside each other)", Location(display, offset + 1),
+                              "flatten the nesting; no reader can follow it"))
+        return None, findings
     findings.extend(sanitize(tree, body, display, offset))
     section = to_xhtml(tree)
     add_semantics(section, slug)
     mark_pullquotes(section)
+    unclosed = unclosed_fence_lines(body)
     for div in section.iter(q("aside"), q("div")):
         if div.attrib.pop("data-unclosed", None):
+            line = unclosed.pop(0) + offset if unclosed else None
             findings.append(error("m-009", f"fenced div '::: {div.get('class')}' is never closed",
-                                  Location(display), "end it with a line holding only :::"))
+                                  Location(display, line), "end it with a line holding only :::"))
+    for match in EMPTY_CITATION.finditer(body):
+        findings.append(warning("c-003", f"'{match.group()}' has no citation key; it is printed as text",
+                                _position(body, match.start(), display, offset),
+                                "write the key after the @, e.g. [@porges2011], or \\@ for a literal @"))
     heads, more = heading_ids_and_checks(section, body, display, offset, slug)
     findings.extend(more)
     images, more = _images(root, path, section, body, display, offset, used_hrefs)
@@ -211,22 +253,34 @@ def load_chapter(root: Path, path: Path, index: int,
 
 
 def _locate_clusters(store: ParsedCitations, body: str, display: str, offset: int) -> list[Cluster]:
-    """Give each cluster the line and column of its source text (n-th occurrence of the same text)."""
-    seen: dict[str, int] = {}
+    """Give each cluster the line and column of its source text (n-th occurrence of the same text).
+
+    One forward search per cluster and a binary search over line starts keep
+    this linear in the chapter's length however many citations it holds.
+    """
+    starts = _line_starts(body)
+    last: dict[str, int] = {}
     located = []
     for cluster, raw in zip(store.clusters, store.raw, strict=True):
-        start = -1
-        for _ in range(seen.get(raw, 0) + 1):
-            start = body.find(raw, start + 1)
-        seen[raw] = seen.get(raw, 0) + 1
-        if start < 0:
-            location = Location(display)
+        start = body.find(raw, last.get(raw, -1) + 1)
+        if start >= 0:
+            last[raw] = start
+            location = _position(body, start, display, offset, starts)
         else:
-            line = body.count("\n", 0, start) + 1
-            column = start - (body.rfind("\n", 0, start) + 1) + 1
-            location = Location(display, line + offset, column)
+            location = Location(display)
         located.append(Cluster(cluster.items, cluster.narrative, location))
     return located
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer("\n", text)]
+
+
+def _position(body: str, index: int, display: str, offset: int, starts: list[int] | None = None) -> Location:
+    """Line and column (1-based, in the original file) of ``body[index]``."""
+    starts = starts if starts is not None else _line_starts(body)
+    line = bisect_right(starts, index)
+    return Location(display, line + offset, index - starts[line - 1] + 1)
 
 
 def _images(root: Path, path: Path, section, body: str, display: str, offset: int,
@@ -235,7 +289,7 @@ def _images(root: Path, path: Path, section, body: str, display: str, offset: in
     images: list[Image] = []
     by_src: dict[str, Image] = {}
     for ref, img in zip(collect_images(section, body, offset), section.iter(q("img")), strict=True):
-        where = Location(display, ref.line)
+        where = Location(display, ref.line or _image_line(body, ref.src, offset))
         alt = (ref.alt or "").strip()
         if not alt and not ref.decorative:
             findings.append(error("m-003", f"image '{ref.src}' has no alt text", where,
@@ -259,6 +313,12 @@ def _images(root: Path, path: Path, section, body: str, display: str, offset: in
         images.append(image)
         img.set("src", href)
     return images, findings
+
+
+def _image_line(body: str, src: str, offset: int) -> int | None:
+    """The line of ``](src`` when the plain search for ``src`` found nothing (an empty path)."""
+    index = body.find(f"]({src}")
+    return body.count("\n", 0, index) + 1 + offset if index >= 0 else None
 
 
 def _unique_href(source: Path, used: dict[str, Path]) -> str:

@@ -6,15 +6,28 @@ and "nothing outside the book folder" are enforced in one place.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
-from .findings import Finding, Location, error
+from .findings import Finding, Location, error, warning
+
+# Characters XML 1.0 cannot hold (C0 controls other than tab and newline, U+FFFE, U+FFFF): a stray one,
+# pasted from a word processor, would otherwise stop the XHTML serialiser deep in a renderer.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
-    """Read UTF-8 text (a BOM is allowed); on bad bytes name the line and byte."""
+    """Read UTF-8 text (a BOM is allowed); on bad bytes name the line and byte.
+
+    Line endings become ``\n`` (CRLF and CR files read like any other) and
+    invisible control characters are removed with one located warning, since
+    XML cannot carry them.
+    """
+    if path.is_dir():
+        return None, [error("f-001", "a folder where a file is expected", Location(display),
+                            "name the file itself, not the folder that holds it")]
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -28,7 +41,22 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
         return None, [error("f-002", f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
                             Location(display, line, column),
                             "save the file as UTF-8 in your editor (File › Save with Encoding › UTF-8)")]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return strip_control_characters(text, display)
+
+
+def strip_control_characters(text: str, display: str) -> tuple[str, list[Finding]]:
+    """Remove characters XML cannot hold; one warning naming the first and how many."""
+    first = NOT_XML.search(text)
+    if first is None:
+        return text, []
+    count = len(NOT_XML.findall(text))
+    line = text.count("\n", 0, first.start()) + 1
+    column = first.start() - (text.rfind("\n", 0, first.start()) + 1) + 1
+    return NOT_XML.sub("", text), [
+        warning("f-005", f"{count} invisible control character{'s' * (count != 1)} removed "
+                f"(first U+{ord(first.group()):04X})", Location(display, line, column),
+                "usually pasted from a word processor; retype the text around it if anything looks wrong")]
 
 
 def inside(root: Path, relative: str, base: Path | None = None) -> Path | None:

@@ -57,19 +57,39 @@ def _line_of(source: str, needle: str) -> int | None:
     return source.count("\n", 0, index) + 1 if index >= 0 else None
 
 
+def _repeat_line(source: str, needle: str) -> int | None:
+    """Line of the second occurrence of ``needle`` (or of the only one)."""
+    first = source.find(needle)
+    if first < 0:
+        return None
+    second = source.find(needle, first + 1)
+    return source.count("\n", 0, second if second >= 0 else first) + 1
+
+
 def sanitize(root: etree._Element, source: str, display: str, offset: int) -> list[Finding]:
-    """Remove what a book must not carry; one warning per removal, located where possible."""
+    """Remove what a book must not carry; one warning per removal, located where possible.
+
+    Image sources are left alone: the loader refuses any URL scheme there as a
+    remote image (an error, so the build stops) rather than silently dropping
+    the picture.  Characters XML cannot hold (``&#x1;``, ``&#xD800;`` written
+    as references) are removed here, before they reach a serialiser.
+    """
     findings: list[Finding] = []
 
-    def where(snippet: str) -> Location:
-        line = _line_of(source, snippet)
-        return Location(display, line + offset if line else None)
+    def where(*snippets: str) -> Location:
+        for snippet in snippets:
+            line = _line_of(source, snippet) if snippet else None
+            if line:
+                return Location(display, line + offset)
+        return Location(display)
 
+    bad_characters = 0
     for element in list(root.iter()):
         if not isinstance(element.tag, str):  # comments, processing instructions
             if element.getparent() is not None:
                 element.getparent().remove(element)  # type: ignore[union-attr]
             continue
+        bad_characters += _scrub_characters(element)
         tag = element.tag.lower()
         if element is root:
             continue
@@ -85,15 +105,41 @@ def sanitize(root: etree._Element, source: str, display: str, offset: int) -> li
             continue
         for name in list(element.attrib):
             value = element.attrib[name]
+            if tag == "img" and name == "src":
+                continue
             bad = name.lower().startswith("on") or name not in ATTRIBUTES
-            if name in ("href", "src") and UNSAFE_URL.match(value):
+            if name == "href" and UNSAFE_URL.match(value):
                 bad = True
             if bad:
-                if name.lower().startswith("on") or name in ("href", "src"):
+                if name.lower().startswith("on") or name == "href":
                     findings.append(warning("m-008", f"unsafe attribute {name}= removed from <{tag}>",
-                                            where(name), "links must be http(s), mailto or inside the book"))
+                                            where(value.strip(), f"{name}="),
+                                            "links must be http(s), mailto or inside the book"))
                 del element.attrib[name]
+    if bad_characters:
+        findings.append(warning("m-008", f"{bad_characters} character reference{'s' * (bad_characters != 1)} "
+                                "to characters XML cannot hold removed", where("&#"),
+                                "remove references such as &#0; or &#xD800; from the text"))
     return findings
+
+
+# What XML 1.0 allows: tab, newline, carriage return and the planes minus surrogates and U+FFFE/U+FFFF.
+NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _scrub_characters(element: etree._Element) -> int:
+    """Strip characters XML cannot hold from an element's text, tail and attributes; count them."""
+    count = 0
+    for attr in ("text", "tail"):
+        value = getattr(element, attr)
+        if value and NOT_XML_CHAR.search(value):
+            count += len(NOT_XML_CHAR.findall(value))
+            setattr(element, attr, NOT_XML_CHAR.sub("", value))
+    for name, value in element.attrib.items():
+        if NOT_XML_CHAR.search(value):
+            count += len(NOT_XML_CHAR.findall(value))
+            element.set(name, NOT_XML_CHAR.sub("", value))
+    return count
 
 
 def to_xhtml(root: etree._Element) -> etree._Element:
@@ -193,7 +239,9 @@ def heading_ids_and_checks(root: etree._Element, source: str, display: str, offs
         ident = element.get("id")
         if ident:
             if ident in seen:
-                findings.append(error("m-004", f"duplicate id '{ident}'", Location(display),
+                line = _repeat_line(source, f"#{ident}") or _repeat_line(source, f'id="{ident}"')
+                line = line + offset if line else None
+                findings.append(error("m-004", f"duplicate id '{ident}'", Location(display, line),
                                       "give each {#id} in a chapter a different name"))
             seen[ident] = 1
     previous = 1

@@ -1,0 +1,287 @@
+"""Bad input stops the build with a located finding, exit 1, and leaves dist/ as it was.
+
+Every case starts from a small good book, breaks one thing, runs ``publish
+build`` in-process into an output folder that already holds a previous good
+EPUB and PDF, and asserts: the exact finding (code, file, line), exit code
+1, no traceback, and the previous files untouched with nothing beside them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import write_book
+from PIL import Image as PILImage
+
+from publish.cli import main
+
+REFS = """[
+  {"id": "smith2020", "type": "book", "title": "A book",
+   "author": [{"family": "Smith", "given": "A."}], "issued": {"date-parts": [[2020]]}, "publisher": "Pub"},
+  {"id": "jones2019", "type": "book", "title": "Another book",
+   "author": [{"family": "Jones", "given": "B."}], "issued": {"date-parts": [[2019]]}, "publisher": "Pub"}
+]
+"""
+GOOD = "---\ntitle: One\n---\n\n## Start\n\nText [@smith2020] and @jones2019.\n"
+PREVIOUS = {"test-book.epub": b"previous good epub", "test-book.pdf": b"previous good pdf"}
+Setup = Callable[[Path], None]
+
+
+def chapter(text: str, name: str = "01.md") -> Setup:
+    return lambda book: (book / "chapters" / name).write_text(text, encoding="utf-8")
+
+
+def chapter_bytes(data: bytes) -> Setup:
+    return lambda book: (book / "chapters" / "01.md").write_bytes(data)
+
+
+def with_image(markdown: str, name: str, data: bytes) -> Setup:
+    def setup(book: Path) -> None:
+        (book / "images").mkdir(exist_ok=True)
+        (book / "images" / name).write_bytes(data)
+        (book / "chapters" / "01.md").write_text(GOOD + "\n" + markdown + "\n", encoding="utf-8")
+    return setup
+
+
+def yaml_edit(old: str, new: str) -> Setup:
+    def setup(book: Path) -> None:
+        text = (book / "book.yaml").read_text(encoding="utf-8")
+        assert old in text
+        (book / "book.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    return setup
+
+
+def yaml_append(extra: str) -> Setup:
+    return yaml_edit("chapters:\n", f"{extra}chapters:\n")
+
+
+def png(width: int = 4, height: int = 3, mode: str = "RGB") -> bytes:
+    out = io.BytesIO()
+    PILImage.new(mode, (width, height)).save(out, "PNG")
+    return out.getvalue()
+
+
+def huge_png_header() -> bytes:
+    """A valid PNG header claiming 9000×9000 pixels: Pillow reads the size without decoding."""
+    ihdr = struct.pack(">IIBBBBB", 9000, 9000, 8, 0, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    data = zlib.compress(b"\x00" * 9001)  # one row is enough for identification
+    idat = b"IDAT" + data
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+            + struct.pack(">I", len(data)) + idat + struct.pack(">I", zlib.crc32(idat))
+            + struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND")))
+
+
+def make_book(tmp_path: Path) -> Path:
+    return write_book(tmp_path / "book", {"01.md": GOOD}, REFS)
+
+
+def run_build(tmp_path: Path, capsys, setup: Setup) -> tuple[int, str, Path]:
+    book = make_book(tmp_path)
+    setup(book)
+    out = tmp_path / "dist"
+    out.mkdir()
+    for name, data in PREVIOUS.items():
+        (out / name).write_bytes(data)
+    code = main(["build", str(book), "--out-dir", str(out), "-q"])
+    return code, capsys.readouterr().err, out
+
+
+def assert_stopped(code: int, err: str, out: Path, expected: str) -> None:
+    assert code == 1, err
+    assert "Traceback" not in err and "x-001" not in err, err
+    assert any(line.startswith(expected) for line in err.splitlines()), f"{expected!r} not in:\n{err}"
+    assert sorted(p.name for p in out.iterdir()) == sorted(PREVIOUS)
+    for name, data in PREVIOUS.items():
+        assert (out / name).read_bytes() == data
+
+
+MULTILINE_DUPLICATE = REFS.replace('\n]', ',\n  {"id": "smith2020", "type": "book", "title": "Again"}\n]')
+
+# (id, setup, the start of the expected finding line: "code severity file:line")
+CASES: list[tuple[str, Setup, str]] = [
+    ("yaml-malformed", yaml_append("subtitle: [unclosed\n"), "y-001 error book.yaml:"),
+    ("yaml-bad-indent", yaml_edit("publisher: Test Practice\n", "publisher: Test Practice\n  bad: indent\n"),
+     "y-001 error book.yaml:6:6"),
+    ("yaml-misspelled-key", yaml_append("subtitel: Oops\n"), "y-002 error book.yaml:7: unknown key 'subtitel'"),
+    ("yaml-unknown-nested-key", yaml_append("print:\n  paper: A4\n"), "y-002 error book.yaml:7"),
+    ("yaml-duplicate-key", yaml_append("title: Again\n"), "y-001 error book.yaml:7: key 'title' appears twice"),
+    ("yaml-tabs", yaml_edit("  - chapters/01.md", "\t- chapters/01.md"), "y-001 error book.yaml:8"),
+    ("yaml-python-tag", yaml_append("rights: !!python/object/apply:os.system ['true']\n"),
+     "y-001 error book.yaml:7"),
+    ("yaml-not-a-mapping", lambda b: (b / "book.yaml").write_text("- a\n- b\n"), "y-001 error book.yaml:1"),
+    ("yaml-empty-title", yaml_edit("title: Test Book", "title: ''"), "y-003 error book.yaml:1: 'title' is empty"),
+    ("yaml-hazards-not-text", yaml_append("accessibility:\n  hazards: [1, 2]\n"), "y-003 error book.yaml:7"),
+    ("yaml-locale-path", yaml_append("citation_locale: ../../etc/passwd\n"), "y-005 error book.yaml:7"),
+    ("yaml-not-utf8", lambda b: (b / "book.yaml").write_bytes(
+        (b / "book.yaml").read_bytes() + b"rights: \xe9t\xe9\n"), "f-002 error book.yaml:10:9"),
+    ("missing-chapter", yaml_edit("  - chapters/01.md", "  - chapters/01.md\n  - chapters/02.md"),
+     "f-001 error book.yaml:9: chapter 'chapters/02.md' not found"),
+    ("chapter-listed-twice", yaml_edit("  - chapters/01.md", "  - chapters/01.md\n  - ./chapters/01.md"),
+     "f-004 error book.yaml:9"),
+    ("chapter-is-folder", lambda b: ((b / "chapters" / "d.md").mkdir(),
+                                     yaml_edit("  - chapters/01.md", "  - chapters/01.md\n  - chapters/d.md")(b)),
+     "f-001 error book.yaml:9: chapter 'chapters/d.md' is a folder"),
+    ("chapter-not-markdown", yaml_edit("  - chapters/01.md", "  - references.json"), "y-005 error book.yaml:8"),
+    ("chapter-outside-book", yaml_edit("  - chapters/01.md", "  - ../../etc/passwd"), "f-003 error book.yaml:8"),
+    ("chapter-absolute", yaml_edit("  - chapters/01.md", "  - /etc/passwd"), "f-003 error book.yaml:8"),
+    ("chapter-symlink-outside", lambda b: ((b / "chapters" / "01.md").unlink(),
+                                           (b / "chapters" / "01.md").symlink_to("/etc/hostname")),
+     "f-003 error book.yaml:8"),
+    ("missing-bibliography", lambda b: (b / "references.json").unlink(),
+     "f-001 error book.yaml:9: bibliography 'references.json' not found"),
+    ("bibliography-is-folder", lambda b: ((b / "references.json").unlink(), (b / "references.json").mkdir()),
+     "f-001 error book.yaml:9: bibliography 'references.json' is a folder"),
+    ("missing-csl", yaml_append("csl: styles/nope.csl\n"), "f-001 error book.yaml:7: CSL style"),
+    ("csl-malformed", lambda b: ((b / "s.csl").write_text("<style>\n<info>"), yaml_append("csl: s.csl\n")(b)),
+     "s-001 error s.csl:2"),
+    ("csl-not-a-style", lambda b: ((b / "s.csl").write_text("<html/>"), yaml_append("csl: s.csl\n")(b)),
+     "s-001 error s.csl:1"),
+    ("csl-xxe", lambda b: ((b / "s.csl").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE style [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0"><info><title>&e;</title></info>'
+        '<citation><layout><text variable="title"/></layout></citation></style>'),
+        yaml_append("csl: s.csl\n")(b)), "s-001 error s.csl:"),
+    ("missing-image", chapter(GOOD + "\n![A photo](../images/none.png)\n"),
+     "f-001 error chapters/01.md:9: image file '../images/none.png' not found"),
+    ("image-empty-path", chapter(GOOD + "\n![A photo]()\n"), "f-001 error chapters/01.md:9: image without a path"),
+    ("unknown-citation-key", chapter(GOOD + "\nAs [@smyth2020] shows.\n"),
+     "c-001 error chapters/01.md:9:4: unknown citation key '@smyth2020'; did you mean '@smith2020'?"),
+    ("unknown-narrative-key", chapter(GOOD + "\nAs @nobody1999 [p. 3] shows.\n"),
+     "c-001 error chapters/01.md:9:4: unknown citation key '@nobody1999'"),
+    ("bibliography-malformed-json", lambda b: (b / "references.json").write_text(REFS.replace('"A book",', '"A book"')),
+     "b-001 error references.json:3"),
+    ("bibliography-entry-without-id", lambda b: (b / "references.json").write_text(
+        REFS.replace('{"id": "jones2019", ', '{')), "b-001 error references.json:4"),
+    ("bibliography-duplicate-key", lambda b: (b / "references.json").write_text(MULTILINE_DUPLICATE),
+     "b-002 error references.json:6"),
+    ("bibliography-not-utf8", lambda b: (b / "references.json").write_bytes(
+        REFS.replace("A book", "A b\xf6ok").encode("latin-1")), "b-005 error references.json:2:52"),
+    ("image-without-alt", with_image("![](../images/p.png)", "p.png", png()),
+     "m-003 error chapters/01.md:9: image '../images/p.png' has no alt text"),
+    ("heading-skipped", chapter(GOOD + "\n#### Too deep\n"), "m-002 error chapters/01.md:9: heading 'Too deep'"),
+    ("heading-level-one", chapter(GOOD + "\n# Top\n"), "m-002 error chapters/01.md:9"),
+    ("chapter-not-utf8", chapter_bytes(GOOD.encode() + b"caf\xe9\n"), "f-002 error chapters/01.md:8:4"),
+    ("chapter-empty", chapter(""), "m-001 error chapters/01.md:1"),
+    ("chapter-front-matter-only", chapter("---\ntitle: One\n---\n\n  \n"), "m-001 error chapters/01.md:4"),
+    ("front-matter-malformed", chapter("---\ntitle: One: Two\n---\n\nText.\n"), "y-001 error chapters/01.md:2"),
+    ("front-matter-unclosed", chapter("---\ntitle: One\n\nText.\n"), "y-001 error chapters/01.md:1"),
+    ("front-matter-title-list", chapter("---\nsubtitle: x\ntitle: [a, b]\n---\n\nText.\n"),
+     "y-003 error chapters/01.md:3: 'title' must be text"),
+    ("front-matter-bad-lang", chapter("---\ntitle: x\nlang: english please\n---\n\nText.\n"),
+     "y-005 error chapters/01.md:3"),
+    ("duplicate-ids", chapter(GOOD + "\n## A {#same}\n\n## B {#same}\n"), "m-004 error chapters/01.md:11"),
+    ("image-unsupported", with_image("![A photo](../images/p.bmp)", "p.bmp", b"BM" + b"\x00" * 60),
+     "m-005 error chapters/01.md:9"),
+    ("image-tiff", with_image("![A photo](../images/p.tif)", "p.tif", (lambda o: (
+        PILImage.new("RGB", (2, 2)).save(o, "TIFF"), o.getvalue())[1])(io.BytesIO())),
+     "m-005 error chapters/01.md:9: image '../images/p.tif' is TIFF"),
+    ("image-corrupt", with_image("![A photo](../images/p.png)", "p.png", png()[:40]),
+     "m-005 error chapters/01.md:9: image '../images/p.png' is corrupt"),
+    ("image-not-an-image", with_image("![A photo](../images/p.png)", "p.png", b"hello"),
+     "m-005 error chapters/01.md:9"),
+    ("image-too-many-pixels", with_image("![A photo](../images/p.png)", "p.png", huge_png_header()),
+     "m-006 error chapters/01.md:9: image '../images/p.png' is 9000×9000 pixels"),
+    ("image-too-many-bytes", with_image("![A photo](../images/p.png)", "p.png", os.urandom(11 * 1024 * 1024)),
+     "m-006 error chapters/01.md:9"),
+    ("image-path-escapes", chapter(GOOD + "\n![x](../../etc/passwd)\n"),
+     "f-003 error chapters/01.md:9: image path '../../etc/passwd' leaves the book folder"),
+    ("image-absolute-path", chapter(GOOD + "\n![x](/etc/passwd)\n"), "f-003 error chapters/01.md:9"),
+    ("image-symlink-outside", lambda b: ((b / "images").mkdir(), (b / "images" / "p.png").symlink_to("/etc/hostname"),
+                                         chapter(GOOD + "\n![x](../images/p.png)\n")(b)),
+     "f-003 error chapters/01.md:9"),
+    ("image-is-folder", lambda b: ((b / "images" / "p.png").mkdir(parents=True),
+                                   chapter(GOOD + "\n![x](../images/p.png)\n")(b)),
+     "f-001 error chapters/01.md:9: image path '../images/p.png' is a folder"),
+    ("image-remote", chapter(GOOD + "\n![x](https://example.com/p.png)\n"),
+     "m-007 error chapters/01.md:9: remote or inline image"),
+    ("image-protocol-relative", chapter(GOOD + "\n![x](//example.com/p.png)\n"), "m-007 error chapters/01.md:9"),
+    ("image-data-uri", chapter(GOOD + "\n![x](data:image/png;base64,AAAA)\n"), "m-007 error chapters/01.md:9"),
+    ("image-file-url", chapter(GOOD + "\n![x](file:///etc/passwd)\n"), "m-007 error chapters/01.md:9"),
+    ("raw-img-remote", chapter(GOOD + '\n<p><img src="http://example.com/x.png" alt="x"></p>\n'),
+     "m-007 error chapters/01.md:9"),
+    ("raw-img-file", chapter(GOOD + '\n<p><img src="file:///etc/passwd" alt="x"></p>\n'),
+     "m-007 error chapters/01.md:9"),
+    ("raw-img-javascript", chapter(GOOD + '\n<p><img src="javascript:alert(1)" alt="x"></p>\n'),
+     "m-007 error chapters/01.md:9"),
+    ("svg-xxe", with_image("![A chart](../images/c.svg)", "c.svg",
+                           b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY e SYSTEM "file:///etc/hostname">]>'
+                           b'<svg xmlns="http://www.w3.org/2000/svg"><text>&e;</text></svg>'),
+     "m-005 error chapters/01.md:9: image '../images/c.svg' is not a valid SVG file"),
+    ("svg-entity-bomb", with_image("![A chart](../images/c.svg)", "c.svg", (
+        b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "' + b"a" * 100 + b'">'
+        + b"".join(b'<!ENTITY a%d "%s">' % (i, (b"&a%d;" % (i - 1) if i > 1 else b"&a;") * 10) for i in range(1, 9))
+        + b']><svg xmlns="http://www.w3.org/2000/svg"><text>&a8;</text></svg>')),
+     "m-005 error chapters/01.md:9"),
+    ("svg-not-svg", with_image("![A chart](../images/c.svg)", "c.svg", b"<html/>"), "m-005 error chapters/01.md:9"),
+    ("fenced-div-unclosed", chapter(GOOD + "\n::: pullquote\nNever closed\n\nMore text.\n"),
+     "m-009 error chapters/01.md:9: fenced div '::: pullquote' is never closed"),
+    ("nesting-too-deep", chapter(GOOD + "\n" + ">" * 300 + " deep\n"), "m-011 error chapters/01.md:4"),
+    ("lists-too-deep", chapter(GOOD + "\n" + "".join("    " * i + "- a\n" for i in range(120))),
+     "m-011 error chapters/01.md:4"),
+]
+
+
+@pytest.mark.parametrize(("setup", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_stops_the_build(tmp_path: Path, capsys, setup: Setup, expected: str) -> None:
+    code, err, out = run_build(tmp_path, capsys, setup)
+    assert_stopped(code, err, out, expected)
+
+
+def test_every_error_is_reported_in_one_run(tmp_path: Path, capsys) -> None:
+    def setup(book: Path) -> None:
+        yaml_append("subtitel: x\n")(book)
+        chapter(GOOD + "\n[@nobody]\n\n#### Deep\n\n![](../images/none.png)\n")(book)
+
+    code, err, out = run_build(tmp_path, capsys, setup)
+    # Citations are resolved only once the sources load cleanly, so c-001 waits for the next run.
+    for expected in ("y-002 error book.yaml:7", "m-002 error chapters/01.md:11",
+                     "m-003 error chapters/01.md:13", "f-001 error chapters/01.md:13"):
+        assert_stopped(code, err, out, expected)
+
+
+# Odd input that is not an error: the build succeeds, and a finding says what happened where useful.
+ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
+    ("bom", chapter_bytes(b"\xef\xbb\xbf" + GOOD.encode()), None, "Smith"),
+    ("crlf", chapter_bytes(GOOD.replace("\n", "\r\n").encode()), None, "Start"),
+    ("crlf-book-yaml", lambda b: (b / "book.yaml").write_bytes((b / "book.yaml").read_bytes().replace(b"\n", b"\r\n")),
+     None, "Smith"),
+    ("old-mac-cr", chapter_bytes(GOOD.replace("\n", "\r").encode()), None, "Start"),
+    ("control-characters", chapter(GOOD + "\nBell\x07 and escape\x1b here.\n"),
+     "f-005 warning chapters/01.md:9:5", "Bell and escape here."),
+    ("nul-byte", chapter(GOOD + "\nNul\x00 here.\n"), "f-005 warning chapters/01.md:9:4", "Nul here."),
+    ("bad-character-reference", chapter(GOOD + "\nRef &#1; here.\n"), "m-008 warning chapters/01.md:9", "Ref"),
+    ("empty-citation", chapter(GOOD + "\nSee [@] here.\n"), "c-003 warning chapters/01.md:9:5", "See [@] here."),
+    ("email", chapter(GOOD + "\nWrite to office@smith2020.org today.\n"), None, "office@smith2020.org"),
+    ("escaped-at", chapter(GOOD + "\nOur \\@smith2020 handle.\n"), None, "@smith2020 handle"),
+    ("huge-cluster", chapter(GOOD + "\nMany [" + "; ".join(["@smith2020", "@jones2019"] * 400) + "].\n"),
+     None, "Smith"),
+    ("brackets-without-keys", chapter(GOOD + "\n[[[[not a citation]]]] and [see p. 3].\n"), None, "not a citation"),
+    ("title-is-a-number", chapter("---\ntitle: 1984\n---\n\nText [@smith2020] and @jones2019.\n"), None, "1984"),
+    ("markdown-javascript-link", chapter(GOOD + "\n[click](javascript:alert(1))\n"),
+     "m-008 warning chapters/01.md:9: unsafe attribute href=", "click"),
+]
+
+
+@pytest.mark.parametrize(("setup", "finding", "text"), [c[1:] for c in ACCEPTED], ids=[c[0] for c in ACCEPTED])
+def test_odd_but_acceptable_input_builds(tmp_path: Path, capsys, setup: Setup, finding: str | None,
+                                         text: str) -> None:
+    book = make_book(tmp_path)
+    setup(book)
+    out = tmp_path / "book.epub"
+    code = main(["epub", str(book), "-o", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "Traceback" not in err
+    if finding:
+        assert any(line.startswith(finding) for line in err.splitlines()), err
+    from publish.epub import read_back
+
+    chapter_doc = read_back(out)["EPUB/ch01.xhtml"]
+    assert text in " ".join("".join(chapter_doc.itertext()).split())
