@@ -30,6 +30,7 @@ from .markup import E, bibliography_section, book_bibliography, chapter_section,
 from .model import Book
 from .nav import nav_document
 from .output import atomic_output
+from .pagemap import with_page_breaks
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,9 @@ def build_epub(book: Book, output: Path, page_map: dict | None = None) -> Path:
         pub.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
         pub.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
     for prop, value, extra in epub_accessibility_metadata(book, page_map):
+        if prop.startswith("dc:"):
+            pub.add_metadata("DC", prop[3:], value, extra)
+            continue
         attrs = {"property": prop, **extra}
         pub.add_metadata(None, "meta", value, attrs)
 
@@ -103,11 +107,13 @@ def build_epub(book: Book, output: Path, page_map: dict | None = None) -> Path:
     pub.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
     cover_doc = _document("cover", "cover.xhtml", xhtml_document(
         meta.title, lang,
-        [E.section({"class": "cover", "id": "cover"},
-                   E.img({"src": cover.href, "alt": cover.alt, "class": "cover-image"}))],
+        [with_page_breaks(E.section({"class": "cover", "id": "cover"},
+                                    E.img({"src": cover.href, "alt": cover.alt, "class": "cover-image"})),
+                          page_map, "cover")],
         stylesheets, body_type="cover"))
     titlepage = _document("titlepage", "titlepage.xhtml",
-                          xhtml_document(meta.title, lang, [title_page(book)], stylesheets, body_type="frontmatter"))
+                          xhtml_document(meta.title, lang, [with_page_breaks(title_page(book), page_map, "titlepage")],
+                                         stylesheets, body_type="frontmatter"))
     pub.add_item(cover_doc)
     pub.add_item(titlepage)
     spine: list = [(cover_doc, "yes"), titlepage]
@@ -129,6 +135,7 @@ def build_epub(book: Book, output: Path, page_map: dict | None = None) -> Path:
         section = book_bibliography(book)
         if section is None:
             section = bibliography_section([], "references")
+        with_page_breaks(section, page_map, "references")
         refs = _document("references", "references.xhtml",
                          xhtml_document("References", lang, [section], stylesheets, body_type="backmatter"))
         pub.add_item(refs)

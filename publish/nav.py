@@ -68,17 +68,13 @@ def nav_document(book: Book, page_map: dict | None = None) -> bytes:
                                     "bibliography")))
     parts = [_nav("toc", "Contents", toc_items(book)), _nav("landmarks", "Landmarks", landmarks, hidden=True)]
     if page_map:
-        pages = [E.li(_link(f"{slug}.xhtml#page-{label}", label))
-                 for slug, label in page_list_entries(book, page_map)]
+        from .pagemap import insert_page_breaks, page_list
+
+        pages = [E.li(_link(f"{brk.doc}.xhtml#page-{brk.label}", brk.label)) for brk in page_list(page_map)]
         if pages:
             parts.append(_nav("page-list", "Pages", pages, hidden=True))
+        # The print edition's contents page: its marker sits before the contents list.
+        holder = E.div({"class": "pagebreaks"})
+        insert_page_breaks(holder, page_map.get("nav", []))
+        parts[:0] = list(holder)
     return xhtml_document("Contents", book.metadata.language, parts, ["css/book.css"])
-
-
-def page_list_entries(book: Book, page_map: dict) -> list[tuple[str, str]]:
-    """(document slug, page label) in page order."""
-    entries = []
-    for slug in ["titlepage", *[c.slug for c in book.chapters], "references"]:
-        for label, _anchor in page_map.get(slug, []):
-            entries.append((slug, label))
-    return entries

@@ -178,8 +178,12 @@ def mcid_positions(page: pikepdf.Page) -> dict[int, tuple[float, float]]:
     return positions
 
 
-def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]]) -> None:
-    """Re-mark the given MCIDs (per page objgen) as pagination artifacts and drop them from the ParentTree."""
+def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]], layout: dict[int, set[int]]) -> None:
+    """Re-mark MCIDs (per page objgen) as artifacts and drop them from the ParentTree.
+
+    Running heads and folios become ``/Pagination`` artifacts; hidden content
+    (``layout``: a duplicate pull quote, a decorative image) ``/Layout`` ones.
+    """
     nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums")
     parent_arrays = {}
     if nums is not None:
@@ -193,7 +197,9 @@ def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]]) -> None:
         for operands, operator in pikepdf.parse_content_stream(page):
             if str(operator) == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary) \
                     and int(operands[1].get("/MCID", -1)) in wanted:
-                operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)]
+                kind = pikepdf.Name.Layout if int(operands[1].MCID) in layout.get(page.obj.objgen[0], ()) \
+                    else pikepdf.Name.Pagination
+                operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=kind)]
             instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
         array = parent_arrays.get(int(page.obj.get("/StructParents", -1)))
@@ -221,6 +227,7 @@ def finish_tags(path: Path, document) -> dict[str, int]:
                     targets.setdefault(number, set()).add(mcid)
                     counts["furniture"] += 1
         regions = hidden_regions(document)
+        layout: dict[int, set[int]] = {}
         removed: set[tuple[int, int]] = set()
         for element in elements:
             parent = element.get("/P")
@@ -239,8 +246,9 @@ def finish_tags(path: Path, document) -> dict[str, int]:
             removed.add(element.objgen)
             for page_number, mcid in mcids:
                 targets.setdefault(page_number, set()).add(mcid)
+                layout.setdefault(page_number, set()).add(mcid)
             counts["hidden"] += 1
-        _artifact_content(pdf, targets)
+        _artifact_content(pdf, targets, layout)
         counts["links"] = _describe_links(pdf, link_descriptions(document))
         pdf.save(path, deterministic_id=True)
     log.info("PDF tags finished: %s", counts)

@@ -73,7 +73,7 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
     result = BuildResult(book, findings, timings=timings)
     rendered = None
     page_map = None
-    if pdf is not None:
+    if pdf is not None or epub is not None:  # the EPUB's page-list comes from the PDF's one layout
         from .pdf import render
 
         start = time.perf_counter()
@@ -83,6 +83,9 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
         if has_errors(rendered.findings):
             raise BuildError(findings + rendered.findings)
         findings += rendered.findings
+        from .pagemap import build_page_map
+
+        page_map = build_page_map(book, rendered.document)
     if epub is not None:
         from .epub import build_epub
 

@@ -166,7 +166,11 @@ def q(tag: str) -> str:
 
 
 def add_semantics(root: etree._Element, chapter_slug: str) -> None:
-    """Footnotes and pull quotes in the markup that EPUB readers and screen readers understand."""
+    """Footnotes, pull quotes and language marks in the markup that EPUB readers and screen readers understand."""
+    for element in root.iter():
+        # A passage the author marked (``[texte]{lang=fr}``): XHTML reading systems read xml:lang.
+        if isinstance(element.tag, str) and element.get("lang"):
+            element.set("{http://www.w3.org/XML/1998/namespace}lang", element.get("lang"))
     for sup in root.iter(q("sup")):
         link = sup.find(q("a"))
         if link is not None and "footnote-ref" in link.get("class", ""):
@@ -187,8 +191,9 @@ def add_semantics(root: etree._Element, chapter_slug: str) -> None:
         heading.text = "Notes"
         div.insert(0, heading)
         for number, li in enumerate(div.iter(q("li")), start=1):
+            # epub:type only: DPUB-ARIA 1.1 deprecates doc-endnote (EPUBCheck and Ace flag it);
+            # the list inside role="doc-endnotes" already tells assistive technology what these are.
             li.set(EPUB_TYPE, "endnote")
-            li.set("role", "doc-endnote")
             for back in li.iter(q("a")):
                 if "footnote-backref" in back.get("class", ""):
                     back.set("role", "doc-backlink")

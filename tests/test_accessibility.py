@@ -101,3 +101,175 @@ def test_chromium_wrapper_is_executable():
 
     assert CHROMIUM_WRAPPER.stat().st_mode & 0o111
     assert shutil.which(str(CHROMIUM_WRAPPER))
+
+
+# ---- page-list ---------------------------------------------------------------------------------
+
+NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
+      "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+
+
+def _norm(text: str) -> str:
+    import re
+
+    return re.sub(r"[\W_]+", "", text.replace("\u00ad", "")).lower()
+
+
+def _pdf_page_text(pdf, number: int) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-enc", "UTF-8", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_page_list_matches_the_pdf_pages(built):
+    """Marker N sits where PDF page N begins: the words after it are on page N (one entry per page)."""
+    require_tool("pdftotext")
+    from publish.epub import read_back
+
+    docs = read_back(built["epub"])
+    entries = docs["EPUB/nav.xhtml"].xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS)
+    with pikepdf.open(built["pdf"]) as pdf:
+        assert [a.text for a in entries] == [str(n) for n in range(1, len(pdf.pages) + 1)]
+    checked_pages = 0
+    for a in entries:
+        doc, fragment = a.get("href").split("#")
+        tree = docs[f"EPUB/{doc}"]
+        (marker,) = tree.xpath(f"//*[@id='{fragment}']")
+        assert marker.get("role") == "doc-pagebreak" and marker.get("aria-label") == a.text
+        if not doc.startswith("ch"):
+            continue  # front matter maps to its nearest EPUB counterpart (README: page-list)
+        number = int(a.text)
+        after = " ".join(marker.xpath("following::text()[ancestor::x:body]", namespaces=NS)).split()[:4]
+        page = _pdf_page_text(built["pdf"], number)
+        if not _norm(page.split("\n\n", 1)[-1]):
+            continue  # the blank page before the article
+        assert _norm(" ".join(after)) in _norm(page), (number, after)
+        checked_pages += 1
+    assert checked_pages >= 4
+
+
+def test_page_metadata_and_features(built):
+    from publish.epub import read_back
+
+    opf = read_back(built["epub"])["EPUB/content.opf"]
+    features = opf.xpath("//opf:meta[@property='schema:accessibilityFeature']/text()", namespaces=NS)
+    assert {"pageNavigation", "printPageNumbers", "pageBreakMarkers", "tableOfContents"} <= set(features)
+    source = opf.xpath("//dc:source[@id='print-edition']/text()", namespaces=NS)
+    assert source and "print edition" in source[0]
+    assert opf.xpath("//opf:meta[@refines='#print-edition'][@property='source-of']/text()",
+                     namespaces=NS) == ["pagination"]
+    assert opf.xpath("//opf:meta[@property='dcterms:conformsTo']/text()", namespaces=NS) == \
+        ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    assert opf.xpath("//opf:meta[@property='a11y:certifiedBy']/@refines", namespaces=NS) == ["#conformance"]
+
+
+def test_page_break_inside_a_word_moves_to_the_next_word():
+    from lxml import etree
+
+    from publish.pagemap import PageBreak, insert_page_breaks
+    from publish.xhtml import XHTML
+
+    section = etree.fromstring(f'<section xmlns="{XHTML}"><p>From early child<em>hood</em>, boys and girls</p>'
+                               "</section>")
+    # the page began after "Fromearlychild" + "ho" (14 + 2 characters, hyphenated "child-hood")
+    insert_page_breaks(section, [PageBreak("9", "ch01", (0,), 16)])
+    (marker,) = section.iter(f"{{{XHTML}}}span")
+    assert marker.get("id") == "page-9"
+    assert marker.getprevious().tag == f"{{{XHTML}}}em" and marker.getprevious().tail == ", "
+    assert marker.tail == "boys and girls"
+
+
+# ---- colour, conformance, semantics ------------------------------------------------------------------
+
+
+def test_every_stylesheet_colour_has_enough_contrast():
+    from publish.accessibility import STYLES, contrast, css_contrast_problems
+
+    assert round(contrast("#777777", "#ffffff"), 2) == 4.48
+    assert css_contrast_problems("p { color: #777; }", "x.css")  # grey text on white fails 4.5:1
+    assert not css_contrast_problems("hr { border-top: 1px solid #777; }", "x.css")  # a rule needs 3:1
+    sheets = sorted(STYLES.glob("*.css"))
+    assert sheets
+    for sheet in sheets:
+        assert css_contrast_problems(sheet.read_text(encoding="utf-8"), sheet.name) == []
+
+
+def test_no_conformance_claim_when_our_checks_fail(monkeypatch):
+    from conftest import BOOK
+
+    from publish import accessibility
+    from publish.pipeline import prepare
+
+    book, _ = prepare(BOOK)
+    assert accessibility.conformance_problems(book) == []
+    monkeypatch.setattr(accessibility, "css_contrast_problems", lambda css, name: [f"{name}: too pale"])
+    rows = accessibility.epub_accessibility_metadata(book, None)
+    assert "dcterms:conformsTo" not in [r[0] for r in rows]
+    assert "a11y:certifiedBy" not in [r[0] for r in rows]
+    summary = dict((r[0], r[1]) for r in rows)["schema:accessibilitySummary"]
+    assert "not been confirmed" in summary
+
+
+@pytest.fixture(scope="module")
+def quote_book(tmp_path_factory):
+    from conftest import ROOT
+
+    from publish.cli import main
+
+    out = tmp_path_factory.mktemp("quotes")
+    assert main(["build", str(ROOT / "tests" / "books" / "duplicate-pullquote"), "--out-dir", str(out), "-q"]) == 0
+    return {"epub": next(out.glob("*.epub")), "pdf": next(out.glob("*.pdf"))}
+
+
+def test_duplicate_pull_quote_hidden_unique_one_exposed(quote_book):
+    from publish.epub import read_back
+
+    chapter = read_back(quote_book["epub"])["EPUB/ch01.xhtml"]
+    quotes = chapter.xpath("//x:aside[contains(@class, 'pullquote')]", namespaces=NS)
+    assert len(quotes) == 2
+    assert quotes[0].get("aria-hidden") == "true" and quotes[0].get("role") == "doc-pullquote"
+    assert quotes[1].get("aria-hidden") is None and quotes[1].get("aria-label") == "Pull quote"
+    french = chapter.xpath("//x:span[@lang='fr']", namespaces=NS)
+    assert french and french[0].get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
+    back = chapter.xpath("//x:a[@role='doc-backlink']", namespaces=NS)
+    assert back and chapter.xpath(f"//*[@id='{back[0].get('href')[1:]}']")
+    assert not chapter.xpath("//*[@role='doc-endnote']")  # deprecated in DPUB-ARIA 1.1
+
+
+def test_duplicate_pull_quote_is_an_artifact_in_the_pdf(quote_book, built):
+    def layout_artifacts(path) -> int:
+        with pikepdf.open(path) as pdf:
+            return sum(1 for page in pdf.pages for operands, op in pikepdf.parse_content_stream(page)
+                       if str(op) == "BDC" and operands[0] == pikepdf.Name.Artifact
+                       and operands[1].get("/Type") == pikepdf.Name.Layout)
+
+    assert layout_artifacts(quote_book["pdf"]) >= 1
+    assert layout_artifacts(built["pdf"]) == 0  # both of the real book's pull quotes are read
+    assert check_pdf(quote_book["pdf"])[0] == []
+
+
+def test_small_book_passes_ace_and_epubcheck(quote_book):
+    """The suite's one Ace run on a small book: a hidden quote, a note, a French passage."""
+    require_tool("java")
+    require_ace()
+    from publish.validate import run_ace, run_epubcheck
+
+    for run in (run_epubcheck(quote_book["epub"]), run_ace(quote_book["epub"])):
+        assert run.status == "pass", [str(f) for f in run.findings]
+
+
+def test_figure_book_has_alt_in_pdf_and_decorative_hidden(tmp_path):
+    from conftest import ROOT
+
+    from publish.cli import main
+
+    assert main(["build", str(ROOT / "tests" / "books" / "figure"), "--out-dir", str(tmp_path), "-q"]) == 0
+    with pikepdf.open(next(tmp_path.glob("*.pdf"))) as pdf:
+        figures = [e for e, _ in walk_structure(pdf) if str(e.S) == "/Figure"]
+        assert [str(f.Alt) for f in figures] == ["A dark circle on a cream background"]
+    from publish.epub import read_back
+
+    opf = read_back(next(tmp_path.glob("*.epub")))["EPUB/content.opf"]
+    assert "alternativeText" in opf.xpath("//opf:meta[@property='schema:accessibilityFeature']/text()",
+                                          namespaces=NS)

@@ -34,6 +34,9 @@ LINK = re.compile(r"</?a\b[^>]*>")
 def _inner(element: etree._Element) -> str:
     text = html.escape(element.text or "", quote=False)
     for child in element:
+        if child.get("role") == "doc-pagebreak":  # print page markers (the EPUB page-list) hold no text
+            text += html.escape(child.tail or "", quote=False)
+            continue
         text += etree.tostring(child, encoding="unicode", with_tail=True)
     text = re.sub(r'\sxmlns(:\w+)?="[^"]*"', "", text)
     return " ".join(html.unescape(LINK.sub("", text)).replace("\xa0", " ").split())

@@ -1,0 +1,269 @@
+"""The print edition's pages, found in the EPUB: a page map from the one WeasyPrint layout.
+
+EPUB Accessibility 1.1 asks a publication made alongside a print edition to
+carry that edition's page breaks, so a student with the EPUB can follow "turn
+to page 7".  Both editions come from the same model through the same builder
+functions (:mod:`publish.markup`), so an element's position in an article's
+``section`` — the path of child indexes — is the same in the print HTML and
+in the EPUB document.  From the laid-out PDF we take, for every page, the
+first piece of text (or image) in the page's main flow, the block it belongs
+to and how many characters of that block came before the page; the EPUB
+renderer inserts ``<span role="doc-pagebreak">`` at that character, moved to
+the end of a word the page split by hyphenation, so the words after marker N
+are the words that begin page N.
+
+Pages before the first article are mapped to their nearest EPUB
+counterpart: the cover to the cover document, the title page to the title
+page, the colophon (which the EPUB has no page for) to the end of the title
+page, the contents page to the navigation document; a blank page shares the
+place of the next page with text.  Those entries are marked ``exact=False``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from xml.etree import ElementTree
+
+from lxml import etree
+
+from .model import Book
+from .xhtml import EPUB_TYPE, XHTML
+
+log = logging.getLogger(__name__)
+
+IGNORED = {"\u2010", "\u00ad"}  # hyphenation marks WeasyPrint adds, soft hyphens
+BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "td", "th", "dt", "dd", "pre",
+          "blockquote", "div", "section", "aside", "figure", "header", "nav", "ul", "ol", "table"}
+START, END = None, -1  # offsets meaning "before the element" and "at the end of the document"
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Where print page ``label`` begins in EPUB document ``doc``."""
+
+    label: str
+    doc: str
+    path: tuple[int, ...]
+    offset: int | None
+    exact: bool = True
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _significant(text: str) -> int:
+    return sum(1 for c in text if not c.isspace() and c not in IGNORED)
+
+
+def _leaves(box, skip_types: tuple):
+    """Text and replaced boxes of the main flow in tree order, with the block element each belongs to."""
+    stack = [(box, None)]
+    while stack:
+        current, block = stack.pop()
+        if isinstance(current, skip_types) or "::" in (getattr(current, "element_tag", "") or ""):
+            continue
+        kind = type(current).__name__
+        if kind == "TextBox" or kind.endswith("ReplacedBox"):
+            yield current, block
+            continue
+        if kind != "LineBox" and not kind.startswith("Inline") and getattr(current, "element", None) is not None:
+            block = current.element  # a block container: its lines belong to its element
+        stack.extend((child, block) for child in reversed(getattr(current, "children", None) or []))
+
+
+def _parents(root: ElementTree.Element) -> dict[int, tuple[ElementTree.Element, int]]:
+    out = {}
+    for parent in root.iter():
+        for index, child in enumerate(parent):
+            out[id(child)] = (parent, index)
+    return out
+
+
+def _documents(book: Book, body: ElementTree.Element) -> dict[int, tuple[str, bool]]:
+    """Top-level print sections → (EPUB document, whether its markup is shared with the EPUB)."""
+    slugs = {c.slug for c in book.chapters}
+    out = {}
+    for child in body:
+        classes = (child.get("class") or "").split()
+        ident = child.get("id") or ""
+        if ident in slugs:
+            out[id(child)] = (ident, True)
+        elif ident == "references":
+            out[id(child)] = ("references", True)
+        elif "titlepage" in classes:
+            out[id(child)] = ("titlepage", True)
+        elif "cover-page" in classes:
+            out[id(child)] = ("cover", False)
+        elif "colophon" in classes:
+            out[id(child)] = ("colophon", False)
+        elif _local(child.tag) == "nav":
+            out[id(child)] = ("nav", False)
+    return out
+
+
+def build_page_map(book: Book, document) -> dict[str, list[PageBreak]]:
+    """document slug → page breaks in page order, for every page of the laid-out PDF."""
+    from weasyprint.formatting_structure import boxes
+
+    skip = tuple(getattr(boxes, name) for name in ("MarginBox", "FootnoteAreaBox") if hasattr(boxes, name))
+    pages = document.pages
+    if not pages:
+        return {}
+    html = pages[0]._page_box.children[0].element
+    body = next((c for c in html if _local(c.tag) == "body"), html)
+    parents = _parents(html)
+    docs = _documents(book, body)
+    consumed: dict[int, int] = {}
+    found: list[tuple[str, tuple[int, ...], int | None, bool] | None] = []
+    for page in pages:
+        first = None
+        for leaf, block in _leaves(page._page_box, skip):
+            element = block if block is not None else leaf.element
+            text = getattr(leaf, "text", None)
+            if text is not None and not _significant(text):
+                continue
+            if first is None:
+                first = _place(element, leaf, text is None, consumed.get(id(element), 0), parents, docs, body)
+            if text is not None:
+                consumed[id(element)] = consumed.get(id(element), 0) + _significant(text)
+        found.append(first)
+    return _labelled(found)
+
+
+def _place(element, leaf, replaced: bool, before: int, parents, docs, body):
+    """(doc, path, offset, exact) for a page that starts in ``element``."""
+    path: list[int] = []
+    node = leaf.element if replaced else element
+    hidden = None
+    while id(node) in parents and node is not body:
+        parent, index = parents[id(node)]
+        if node.get("aria-hidden") == "true":
+            hidden = len(path)
+        if parent is body:
+            doc, shared = docs.get(id(node), ("colophon", False))
+            path.reverse()
+            if doc == "colophon":
+                return ("titlepage", (), END, False)
+            if not shared:
+                return (doc, (), START, False)
+            if hidden is not None:
+                return (doc, tuple(path[:len(path) - hidden]), START, True)
+            return (doc, tuple(path), START if replaced else before, True)
+        path.append(index)
+        node = parent
+    return None
+
+
+def _labelled(found: list) -> dict[str, list[PageBreak]]:
+    out: dict[str, list[PageBreak]] = {}
+    for index, place in enumerate(found):
+        exact = True
+        if place is None:  # a blank page: where the next page with content begins
+            exact = False
+            place = next((p for p in found[index + 1:] if p is not None), None)
+            if place is None:
+                last = next((p for p in reversed(found) if p is not None), ("titlepage", (), END, False))
+                place = (last[0], (), END, False)
+        doc, path, offset, shared_exact = place
+        out.setdefault(doc, []).append(PageBreak(str(index + 1), doc, path, offset, exact and shared_exact))
+    return out
+
+
+def page_list(page_map: dict[str, list[PageBreak]]) -> list[PageBreak]:
+    """Every page break in page order."""
+    return sorted((b for breaks in page_map.values() for b in breaks), key=lambda b: int(b.label))
+
+
+# ---- the EPUB side ---------------------------------------------------------------------------
+
+
+def marker(label: str) -> etree._Element:
+    span = etree.Element(f"{{{XHTML}}}span", id=f"page-{label}")
+    span.set(EPUB_TYPE, "pagebreak")
+    span.set("role", "doc-pagebreak")
+    span.set("aria-label", label)
+    return span
+
+
+def _skipped(element: etree._Element) -> bool:
+    """Text the print edition does not run in its lines: note calls (footnotes there) and markers."""
+    return element.get("role") in ("doc-noteref", "doc-pagebreak")
+
+
+def _segments(block: etree._Element) -> list[tuple[etree._Element, str, str]]:
+    """(element, 'text'|'tail', string) of a block's own running text, in reading order."""
+    out = []
+
+    def walk(element: etree._Element, top: bool) -> None:
+        if not top and (_local(element.tag) in BLOCKS or _skipped(element)):
+            return
+        if element.text:
+            out.append((element, "text", element.text))
+        for child in element:
+            if isinstance(child.tag, str):
+                walk(child, False)
+            if child.tail:
+                out.append((child, "tail", child.tail))
+
+    walk(block, True)
+    return out
+
+
+def _insert_at(block: etree._Element, offset: int, span: etree._Element) -> None:
+    segments = _segments(block)
+    flat = "".join(s for _, _, s in segments)
+    count, position = 0, 0
+    while position < len(flat) and count < offset:
+        if not flat[position].isspace() and flat[position] not in IGNORED:
+            count += 1
+        position += 1
+    if 0 < position < len(flat) and not flat[position - 1].isspace() and not flat[position].isspace():
+        while position < len(flat) and not flat[position].isspace():
+            position += 1  # the page began inside a hyphenated word: mark the next whole word
+    while position < len(flat) and flat[position].isspace():
+        position += 1
+    for element, kind, string in segments:
+        if position <= len(string) and (position < len(string) or (element, kind, string) == segments[-1]):
+            head, rest = string[:position], string[position:]
+            if kind == "text":
+                element.text = head or None
+                element.insert(0, span)
+            else:
+                element.tail = head or None
+                element.addnext(span)
+            span.tail = rest or None
+            return
+        position -= len(string)
+    block.append(span)
+
+
+def insert_page_breaks(section: etree._Element, breaks: list[PageBreak]) -> None:
+    """Put a page-break marker in an EPUB document's top section at each break."""
+    for brk in breaks:
+        target = section
+        for index in brk.path:
+            children = [c for c in target if isinstance(c.tag, str)]
+            if index >= len(children):
+                log.warning("page %s: no element at %s in %s", brk.label, brk.path, brk.doc)
+                break
+            target = children[index]
+        span = marker(brk.label)
+        if target is section and brk.offset in (START, END):
+            if brk.offset == END:
+                section.append(span)
+            else:
+                section.insert(0, span)
+        elif brk.offset is START:
+            target.addprevious(span)
+        else:
+            _insert_at(target, int(brk.offset), span)  # type: ignore[arg-type]
+
+
+def with_page_breaks(section: etree._Element, page_map: dict[str, list[PageBreak]] | None,
+                     doc: str) -> etree._Element:
+    """``section`` with the markers of EPUB document ``doc`` inserted (for the renderer's one-liners)."""
+    if page_map:
+        insert_page_breaks(section, page_map.get(doc, []))
+    return section
