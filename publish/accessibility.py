@@ -144,6 +144,25 @@ def summary(book: Book, page_map: dict | None) -> str:
     return " ".join(parts)
 
 
+def print_statement(book: Book) -> str:
+    """The colophon's accessibility statement for a tagged PDF edition.
+
+    The EPUB summary speaks of reflowing text and the reader's own fonts,
+    which a PDF does not offer; this one says what the PDF does offer and
+    points to the EPUB for reflow.
+    """
+    facts = content_facts(book)
+    parts = [
+        "This PDF is tagged (PDF/UA-1): headings, lists, notes and references are marked up for screen "
+        "readers, the reading order follows the text, and bookmarks lead to every article and section.",
+        "Running heads and page numbers are marked as page furniture, so they are not read aloud.",
+    ]
+    if facts["informative_images"]:
+        parts.append("Every image has a text description.")
+    parts.append("For text that reflows in your own font and size, use the EPUB edition.")
+    return " ".join(parts)
+
+
 def epub_accessibility_metadata(book: Book, page_map: dict | None) -> list[tuple[str, str, dict]]:
     """(property, value, extra attributes) for the OPF metadata, in a stable order."""
     facts = content_facts(book)

@@ -23,7 +23,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .accessibility import summary
+from .accessibility import print_statement
 from .cover import cover_image
 from .findings import Finding, error
 from .markup import E, book_bibliography, chapter_section, title_page
@@ -160,7 +160,7 @@ def _colophon(book: Book, edition: str = "standard") -> etree._Element:
     lines.append(E.p({"class": "identifier"}, f"Identifier: {meta.identifier}"))
     if meta.notice:
         lines.append(E.p({"class": "notice"}, meta.notice))
-    lines.append(E.p({"class": "accessibility"}, summary(book, None)))
+    lines.append(E.p({"class": "accessibility"}, print_statement(book)))
     lines.append(E.p({"class": "typeface"}, TYPEFACES.get(edition, TYPEFACES["standard"])))
     return E.section({"class": "colophon", "aria-label": "Colophon"}, *lines)
 
