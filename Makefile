@@ -58,6 +58,11 @@ $(EPUB) $(PDF) &: $(SOURCES) $(VENV_STAMP)
 check: $(EPUB) $(PDF) $(VENV_STAMP) $(ACE_STAMP)
 	$(PY) -m publish check $(BOOK) --out-dir $(DIST)
 
+# Our builds against pandoc on synthetic series of 1, 10 and 50 articles (a few minutes; reports, never fails on time).
+bench: $(VENV_STAMP)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(PY) -m bench
+
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check publish tests
 

@@ -95,6 +95,9 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
         timings["epub"] = time.perf_counter() - start
     if pdf is not None and rendered is not None:
         from .pdf import write_pdf
+        from .speedups import install
+
+        install()  # pydyf's page_references is quadratic in pages; same bytes, linear time
 
         start = time.perf_counter()
         progress("writing the PDF")

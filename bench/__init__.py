@@ -1,0 +1,1 @@
+"""Benchmark of the publishing pipeline against pandoc on a synthetic series (``make bench``)."""

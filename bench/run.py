@@ -1,0 +1,161 @@
+"""``make bench``: time our EPUB and PDF builds against pandoc on synthetic series of 1, 10 and 50 articles.
+
+For each size it runs, each in a fresh process: ``publish epub``, ``publish
+pdf`` and ``publish build`` (wall time, peak resident memory from
+``os.wait4``, and the pipeline's own stage timings), then the peer pipeline
+on the same corpus: ``pandoc --citeproc`` → EPUB, and ``pandoc --citeproc``
+→ standalone HTML → WeasyPrint ``pdf/ua-1``.  It prints a table with our
+time as a ratio of pandoc's, the growth per article, and the time of a
+second ``make epub pdf`` that has nothing to do.
+
+The numbers are reported, never asserted: machines differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .corpus import make_series
+
+ROOT = Path(__file__).resolve().parent.parent
+CSL = ROOT / "styles" / "csl" / "apa.csl"
+PY = sys.executable
+WEASYPRINT = ("import sys; from weasyprint import HTML; "
+              "HTML(sys.argv[1], base_url=sys.argv[2]).write_pdf(sys.argv[3], pdf_variant='pdf/ua-1')")
+
+
+@dataclass
+class Run:
+    wall: float
+    peak_mib: float
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def measure(argv: list[str], cwd: Path | None = None) -> tuple[Run, str]:
+    """Run a command; its wall time and its own peak RSS (``wait4`` gives this one child's rusage)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(argv[:3])}… failed ({proc.returncode}):\n{err.read()[-2000:]}")
+        return Run(wall, usage.ru_maxrss / 1024), out.read()
+
+
+def ours(command: str, book: Path, out: Path) -> Run:
+    out.mkdir(parents=True, exist_ok=True)
+    run, stdout = measure([PY, "-m", "bench.timed", command, str(book), str(out)], cwd=ROOT)
+    run.stages = json.loads(stdout.strip().splitlines()[-1])
+    return run
+
+
+def pandoc_path() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def peer(book: Path, out: Path) -> dict[str, Run]:
+    """pandoc --citeproc to EPUB; pandoc --citeproc to HTML, then WeasyPrint pdf/ua-1."""
+    out.mkdir(parents=True, exist_ok=True)
+    chapters = sorted(str(p.relative_to(book)) for p in (book / "chapters").glob("*.md"))
+    common = [pandoc_path(), *chapters, "--citeproc", "--bibliography", "references.json", "--csl", str(CSL),
+              "--resource-path", ".:chapters", "--metadata", "title=Benchmark Series", "--metadata", "lang=en-GB"]
+    html = out / "peer.html"
+    runs = {
+        "epub": measure([*common, "-o", str(out / "peer.epub")], cwd=book)[0],
+        "html": measure([*common, "-s", "-o", str(html)], cwd=book)[0],
+    }
+    runs["weasyprint"] = measure([PY, "-c", WEASYPRINT, str(html), (book / "chapters").as_uri() + "/",
+                                  str(out / "peer.pdf")])[0]
+    return runs
+
+
+def noop_make(book: Path, dist: Path) -> float:
+    """Seconds for a second ``make epub pdf`` on an unchanged book (the first one builds)."""
+    args = ["make", "-s", "-C", str(ROOT), "epub", "pdf", f"BOOK={book}", f"DIST={dist}"]
+    subprocess.run(args, check=True, capture_output=True)
+    start = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+STAGES = ("load", "citations", "layout", "epub", "pdf")
+
+
+def report(results: dict[int, dict], noop: float | None, pandoc_version: str) -> str:
+    lines = [f"Synthetic series: ~2,000 words, 8 citations, 2 pull quotes, a footnote and an image per article; "
+             f"peer: pandoc {pandoc_version} + WeasyPrint", ""]
+    head = f"{'N':>3}  {'run':<22}{'wall s':>8}{'peak MiB':>10}  " + "".join(f"{s:>10}" for s in STAGES)
+    lines += [head, "-" * len(head)]
+    for n, res in results.items():
+        for command in ("epub", "pdf", "build"):
+            run: Run = res[command]
+            stages = "".join(f"{run.stages.get(s, float('nan')):>10.2f}" for s in STAGES)
+            lines.append(f"{n:>3}  {'publish ' + command:<22}{run.wall:>8.2f}{run.peak_mib:>10.0f}  {stages}")
+        p = res["peer"]
+        labels = (("epub", "pandoc → EPUB"), ("html", "pandoc → HTML"), ("weasyprint", "  HTML → WeasyPrint"))
+        for name, label in labels:
+            lines.append(f"{n:>3}  {label:<22}{p[name].wall:>8.2f}{p[name].peak_mib:>10.0f}")
+        total = sum(r.wall for r in p.values())
+        peak = max(r.peak_mib for r in p.values())
+        lines.append(f"{n:>3}  {'pandoc total':<22}{total:>8.2f}{peak:>10.0f}")
+        lines.append("")
+    lines.append(f"{'N':>3}  {'build / peer total':>20}  {'epub / pandoc epub':>20}  "
+                 f"{'pdf / (html+weasy)':>20}  {'memory ours/peer':>18}  {'build s/article':>16}")
+    for n, res in results.items():
+        p = res["peer"]
+        total = sum(r.wall for r in p.values())
+        peak = max(r.peak_mib for r in p.values())
+        lines.append(f"{n:>3}  {res['build'].wall / total:>20.2f}  {res['epub'].wall / p['epub'].wall:>20.2f}  "
+                     f"{res['pdf'].wall / (p['html'].wall + p['weasyprint'].wall):>20.2f}  "
+                     f"{res['build'].peak_mib / peak:>18.2f}  {res['build'].wall / n:>16.3f}")
+    if noop is not None:
+        lines += ["", f"no-op `make epub pdf` (second run, nothing changed): {noop:.3f} s"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1,10,50"),
+                        help="comma-separated article counts (default 1,10,50)")
+    parser.add_argument("--keep", type=Path, help="keep the corpora and outputs in this folder")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    import pypandoc
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="publish-bench-"))
+    results: dict[int, dict] = {}
+    noop = None
+    try:
+        for n in sizes:
+            book = make_series(work / f"series-{n}", n)
+            print(f"… N={n}: publish epub, pdf, build; pandoc", file=sys.stderr)
+            res: dict = {command: ours(command, book, work / f"out-{n}-{command}")
+                         for command in ("epub", "pdf", "build")}
+            res["peer"] = peer(book, work / f"peer-{n}")
+            results[n] = res
+        middle = work / f"series-{sizes[min(1, len(sizes) - 1)]}"
+        noop = noop_make(middle, work / "make-dist")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(report(results, noop, pypandoc.get_pandoc_version()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""Run the real CLI once and print its per-stage timings as JSON on stdout.
+
+``python -m bench.timed epub|pdf|build BOOK OUT`` runs ``publish.cli.main``
+exactly as the command line does (interpreter start and imports included in
+the caller's wall time) and records the ``BuildResult.timings`` of the one
+pipeline run, so the benchmark gets wall time, peak memory and the stage
+breakdown from a single process.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import publish.pipeline
+from publish.cli import main as cli_main
+
+
+def run(command: str, book: Path, out: Path) -> dict[str, float]:
+    """Run one CLI command; return its stage timings plus ``cli`` (the whole command in-process)."""
+    timings: dict[str, float] = {}
+    real_build = publish.pipeline.build
+
+    def recording_build(*args, **kwargs):
+        result = real_build(*args, **kwargs)
+        timings.update(result.timings)
+        return result
+
+    publish.pipeline.build = recording_build
+    args = {"epub": ["epub", str(book), "-o", str(out / "book.epub")],
+            "pdf": ["pdf", str(book), "-o", str(out / "book.pdf")],
+            "build": ["build", str(book), "--epub", str(out / "book.epub"), "--pdf", str(out / "book.pdf")]}[command]
+    start = time.perf_counter()
+    code = cli_main([*args, "-q"])
+    timings["cli"] = time.perf_counter() - start
+    if code != 0:
+        raise SystemExit(f"publish {command} failed with exit code {code}")
+    return timings
+
+
+if __name__ == "__main__":
+    command, book, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    print(json.dumps(run(command, book, out)))
