@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import difflib
 import logging
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from lxml import etree
 
@@ -20,33 +22,68 @@ from .model import BibEntry, Book, CiteItem, Cluster, FormattedCluster
 from .xhtml import XHTML, q, serialize
 
 log = logging.getLogger(__name__)
+STYLE_LOCALES = Path(__file__).resolve().parent.parent / "styles" / "csl"
 
 
-def resolve_citations(book: Book) -> list[Finding]:
-    """Fill every chapter's citations and reference list; return the findings."""
-    findings: list[Finding] = []
+@dataclass
+class _Gathered:
+    """Every cluster of the book with unknown keys removed, and what the key check found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    batch: list[Cluster] = field(default_factory=list)
+    owners: list[tuple[int, int]] = field(default_factory=list)
+    cited: set[str] = field(default_factory=set)
+    uncited: list[str] = field(default_factory=list)
+
+
+def _gather(book: Book) -> _Gathered:
+    gathered = _Gathered()
     known = {ref["id"] for ref in book.references if isinstance(ref, dict) and "id" in ref}
-    cited: set[str] = set()
-    batch: list[Cluster] = []
-    owners: list[tuple[int, int]] = []
     for c_index, chapter in enumerate(book.chapters):
         for k_index, cluster in enumerate(chapter.clusters):
             items = []
             for item in cluster.items:
                 if item.key in known:
                     items.append(item)
-                    cited.add(item.key)
+                    gathered.cited.add(item.key)
                 else:
-                    findings.append(_unknown_key(item, cluster.location, known))
+                    gathered.findings.append(_unknown_key(item, cluster.location, known))
             if items:
-                batch.append(Cluster(tuple(items), cluster.narrative, cluster.location))
-                owners.append((c_index, k_index))
-    uncited = _nocite(book, known, findings)
-    listed = known if "*" in uncited else set(uncited)
-    for key in sorted(known - cited - listed):
-        findings.append(warning("c-002", f"reference '{key}' is never cited",
-                                book.reference_locations.get(key),
-                                f"cite it with [@{key}], list it under nocite, or remove it"))
+                gathered.batch.append(Cluster(tuple(items), cluster.narrative, cluster.location))
+                gathered.owners.append((c_index, k_index))
+    gathered.uncited = _nocite(book, known, gathered.findings)
+    listed = known if "*" in gathered.uncited else set(gathered.uncited)
+    for key in sorted(known - gathered.cited - listed):
+        gathered.findings.append(warning("c-002", f"reference '{key}' is never cited",
+                                         book.reference_locations.get(key),
+                                         f"cite it with [@{key}], list it under nocite, or remove it"))
+    return gathered
+
+
+def check_locale(book: Book) -> list[Finding]:
+    """Warn when no CSL locale file exists for ``citation_locale`` (citeproc-py would fall back to en-US)."""
+    from citeproc import LOCALES_PATH, PRIMARY_DIALECTS
+
+    locale = book.metadata.citation_locale
+    names = [locale, PRIMARY_DIALECTS.get(locale.split("-")[0], "")]
+    folders = [book.csl.parent, STYLE_LOCALES, Path(LOCALES_PATH)]
+    if any(name and (folder / f"locales-{name}.xml").is_file() for name in names for folder in folders):
+        return []
+    return [warning("y-008", f"no CSL locale for citation_locale '{locale}'; citations use en-US terms",
+                    None, "use a locale CSL ships (en-US, en-GB, de-DE, fr-FR, …) or put "
+                          f"locales-{locale}.xml beside the style")]
+
+
+def check_citation_keys(book: Book) -> list[Finding]:
+    """Unknown and uncited keys only, without formatting: reported even when other errors stop the build."""
+    return _gather(book).findings
+
+
+def resolve_citations(book: Book) -> list[Finding]:
+    """Fill every chapter's citations and reference list; return the findings."""
+    gathered = _gather(book)
+    findings, batch, owners = gathered.findings + check_locale(book), gathered.batch, gathered.owners
+    cited, uncited = gathered.cited, gathered.uncited
     if not batch and not uncited:
         return findings
     processor = CitationProcessor(book.references, book.csl, book.metadata.citation_locale)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -33,7 +34,8 @@ def load_image(root: Path, src: str, base: Path, where: Location) -> tuple[tuple
     if URL_SCHEME.match(src) or src.startswith("//"):
         return None, [error("m-007", f"remote or inline image '{src[:60]}'", where,
                             "download the image into the book's images/ folder and link it by path")]
-    path = inside(root, src, base)
+    # Markdown editors write spaces and other characters percent-encoded (my%20photo.png).
+    path = inside(root, unquote(src), base)
     if path is None:
         return None, [error("f-003", f"image path '{src}' leaves the book folder", where,
                             "keep images inside the book folder, e.g. ../images/name.png")]

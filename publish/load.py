@@ -52,6 +52,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Deeper nesting than this is never prose; it would exhaust the renderers' recursion (WeasyPrint, lxml).
 MAX_DEPTH = 40
 EMPTY_CITATION = re.compile(r"\[\s*-?@\s*\]")
+NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
 
 
 def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
@@ -227,6 +228,7 @@ def load_chapter(root: Path, path: Path, index: int,
         findings.append(warning("c-003", f"'{match.group()}' has no citation key; it is printed as text",
                                 _position(body, match.start(), display, offset),
                                 "write the key after the @, e.g. [@porges2011], or \\@ for a literal @"))
+    findings.extend(_undefined_notes(section, body, display, offset))
     heads, more = heading_ids_and_checks(section, body, display, offset, slug)
     findings.extend(more)
     images, more = _images(root, path, section, body, display, offset, used_hrefs)
@@ -250,6 +252,22 @@ def load_chapter(root: Path, path: Path, index: int,
         images=images,
     )
     return chapter, findings
+
+
+def _undefined_notes(section, body: str, display: str, offset: int) -> list[Finding]:
+    """``[^2]`` left as text means the note has no definition (Python-Markdown prints it as typed)."""
+    findings = []
+    for element in section.iter():
+        if not isinstance(element.tag, str):
+            continue
+        literal = element.tag in (q("code"), q("pre"))
+        for text in (None if literal else element.text, element.tail if element.getparent() is not None else None):
+            for match in NOTE_CALL.finditer(text or ""):
+                where = body.find(match.group())
+                findings.append(warning("m-012", f"footnote {match.group()} has no definition",
+                                        _position(body, where, display, offset) if where >= 0 else Location(display),
+                                        f"add a line '{match.group()}: the note text' below the paragraph"))
+    return findings
 
 
 def _locate_clusters(store: ParsedCitations, body: str, display: str, offset: int) -> list[Cluster]:

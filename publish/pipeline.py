@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks import check_book
-from .cite import resolve_citations
-from .findings import BuildError, Finding, has_errors
+from .cite import check_citation_keys, resolve_citations
+from .findings import BuildError, Finding, Severity, has_errors
 from .load import load_book
 from .model import Book
 
@@ -56,6 +56,8 @@ def prepare(book_dir: Path, progress: Progress = _quiet, timings: dict[str, floa
         progress("formatting citations")
         findings += resolve_citations(book)
         timings["citations"] = time.perf_counter() - start
+    elif not any(f.code.startswith("b-") and f.severity is Severity.ERROR for f in findings):
+        findings += check_citation_keys(book)  # report unknown keys in the same run as the other errors
     findings += check_book(book)
     return book, findings
 

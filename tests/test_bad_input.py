@@ -240,9 +240,10 @@ def test_every_error_is_reported_in_one_run(tmp_path: Path, capsys) -> None:
         chapter(GOOD + "\n[@nobody]\n\n#### Deep\n\n![](../images/none.png)\n")(book)
 
     code, err, out = run_build(tmp_path, capsys, setup)
-    # Citations are resolved only once the sources load cleanly, so c-001 waits for the next run.
+    # Unknown citation keys are checked even when other errors stop the build before formatting.
     for expected in ("y-002 error book.yaml:7", "m-002 error chapters/01.md:11",
-                     "m-003 error chapters/01.md:13", "f-001 error chapters/01.md:13"):
+                     "m-003 error chapters/01.md:13", "f-001 error chapters/01.md:13",
+                     "c-001 error chapters/01.md:9:1: unknown citation key '@nobody'"):
         assert_stopped(code, err, out, expected)
 
 
@@ -264,6 +265,12 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
      None, "Smith"),
     ("brackets-without-keys", chapter(GOOD + "\n[[[[not a citation]]]] and [see p. 3].\n"), None, "not a citation"),
     ("title-is-a-number", chapter("---\ntitle: 1984\n---\n\nText [@smith2020] and @jones2019.\n"), None, "1984"),
+    ("note-without-definition", chapter(GOOD + "\nA claim.[^source]\n"),
+     "m-012 warning chapters/01.md:9:9: footnote [^source] has no definition", "A claim.[^source]"),
+    ("percent-encoded-image", with_image("![A photo](../images/my%20photo.png)", "my photo.png", png()),
+     None, "Smith"),
+    ("unknown-citation-locale", yaml_append("citation_locale: xx-YY\n"),
+     "y-008 warning: no CSL locale for citation_locale 'xx-YY'", "Smith"),
     ("markdown-javascript-link", chapter(GOOD + "\n[click](javascript:alert(1))\n"),
      "m-008 warning chapters/01.md:9: unsafe attribute href=", "click"),
 ]
