@@ -103,24 +103,27 @@ def duplicate_keys(text: str, display: str) -> list[Finding]:
             for key, lines in _all_key_lines(text).items() if len(lines) > 1]
 
 
-def sequence_item_lines(text: str) -> dict[str, list[int]]:
-    """Line (1-based) of each item of every top-level list, so a bad chapter entry is named exactly."""
+def _top_mapping(text: str) -> yaml.MappingNode | None:
+    """The document's top-level mapping node (with line marks), or None when there is none."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
-        return {}
-    if not isinstance(node, yaml.MappingNode):
+        return None
+    return node if isinstance(node, yaml.MappingNode) else None
+
+
+def sequence_item_lines(text: str) -> dict[str, list[int]]:
+    """Line (1-based) of each item of every top-level list, so a bad chapter entry is named exactly."""
+    node = _top_mapping(text)
+    if node is None:
         return {}
     return {str(k.value): [item.start_mark.line + 1 for item in v.value]
             for k, v in node.value if isinstance(v, yaml.SequenceNode)}
 
 
 def _all_key_lines(text: str) -> dict[str, list[int]]:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
-    if not isinstance(node, yaml.MappingNode):
+    node = _top_mapping(text)
+    if node is None:
         return {}
     found: dict[str, list[int]] = {}
     for key, _ in node.value:
