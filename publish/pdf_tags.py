@@ -26,8 +26,6 @@ from pathlib import Path
 
 import pikepdf
 
-from .pdf_checks import page_mcids
-
 log = logging.getLogger(__name__)
 
 XHTML_TAGS = re.compile(r"^\{[^}]*\}")
@@ -127,14 +125,26 @@ def _kids(element: pikepdf.Dictionary) -> list:
 
 
 def _structure(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
-    """Every structure element reachable from the root, parents before children."""
+    """Every structure element reachable from the root, parents before children (pre-order)."""
     found = []
-    stack = _kids(pdf.Root.StructTreeRoot)
-    while stack:
-        node = stack.pop(0)
+    stack = list(reversed(_kids(pdf.Root.StructTreeRoot)))
+    while stack:  # a reversed stack, not list.pop(0): linear in the tree's size
+        node = stack.pop()
         if isinstance(node, pikepdf.Dictionary) and "/S" in node:
             found.append(node)
-            stack[:0] = _kids(node)
+            stack.extend(reversed(_kids(node)))
+    return found
+
+
+def _own_mcids(node: pikepdf.Dictionary) -> list[tuple[int, int]]:
+    """(page objgen number, MCID) of the marked content directly under one structure element."""
+    found = []
+    page = node.get("/Pg")
+    for kid in _kids(node):
+        if isinstance(kid, int) and page is not None:
+            found.append((page.objgen[0], int(kid)))
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+            found.append((kid.get("/Pg", page).objgen[0], int(kid.MCID)))
     return found
 
 
@@ -144,18 +154,27 @@ def _mcids(element: pikepdf.Dictionary) -> list[tuple[int, int]]:
     stack = [element]
     while stack:
         node = stack.pop()
-        page = node.get("/Pg")
-        for kid in _kids(node):
-            if isinstance(kid, int) and page is not None:
-                found.append((page.objgen[0], int(kid)))
-            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
-                found.append((kid.get("/Pg", page).objgen[0], int(kid.MCID)))
-            elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                stack.append(kid)
+        found.extend(_own_mcids(node))
+        stack.extend(kid for kid in _kids(node) if isinstance(kid, pikepdf.Dictionary) and "/S" in kid)
     return found
 
 
-def mcid_positions(page: pikepdf.Page) -> dict[int, tuple[float, float]]:
+# WeasyPrint (pydyf) writes marked content as ``/Tag <</MCID n>> BDC`` and glyphs as hex strings, so a
+# content stream can be read and edited as bytes: no operator-by-operator parse of every page.
+_MARKED = re.compile(rb"/([A-Za-z0-9_.]+)\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+_NUMBER = rb"(-?[0-9]*\.?[0-9]+)"
+_PLACEMENT = re.compile(rb"(?<![^\s])" + rb"\s+".join([_NUMBER] * 6) + rb"\s+(Tm|cm)\b")
+_EMC = re.compile(rb"(?<![^\s])EMC\b")
+
+
+def _content(page: pikepdf.Page) -> bytes:
+    contents = page.obj.get("/Contents")
+    if isinstance(contents, pikepdf.Array):
+        return b"\n".join(part.read_bytes() for part in contents)
+    return contents.read_bytes() if contents is not None else b""
+
+
+def marked_positions(data: bytes) -> dict[int, tuple[float, float]]:
     """Where each MCID's first text or image is drawn, in CSS px from the page's top-left.
 
     WeasyPrint flips the page (``1 0 0 -1 0 H cm``), scales px to pt
@@ -163,22 +182,19 @@ def mcid_positions(page: pikepdf.Page) -> dict[int, tuple[float, float]]:
     ``cm``; the first placement inside a marked sequence is its position.
     """
     positions: dict[int, tuple[float, float]] = {}
-    current = None
-    for operands, operator in pikepdf.parse_content_stream(page):
-        op = str(operator)
-        if op == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary) \
-                and "/MCID" in operands[1]:
-            current = int(operands[1].MCID)
-        elif op == "EMC":
-            current = None
-        elif current is not None and current not in positions and op in ("Tm", "cm") and len(operands) == 6:
-            values = [float(v) for v in operands]
-            if op == "Tm" or values[:4] != [1.0, 0.0, 0.0, -1.0]:
-                positions[current] = (values[4], values[5])
+    for match in _MARKED.finditer(data):
+        end = _EMC.search(data, match.end())
+        segment = data[match.end():end.start() if end else len(data)]
+        for place in _PLACEMENT.finditer(segment):
+            values = [float(v) for v in place.groups()[:6]]
+            if place.group(7) == b"Tm" or values[:4] != [1.0, 0.0, 0.0, -1.0]:
+                positions.setdefault(int(match.group(2)), (values[4], values[5]))
+                break
     return positions
 
 
-def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]], layout: dict[int, set[int]]) -> None:
+def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]], layout: dict[int, set[int]],
+                      contents: dict[int, bytes]) -> None:
     """Re-mark MCIDs (per page objgen) as artifacts and drop them from the ParentTree.
 
     Running heads and folios become ``/Pagination`` artifacts; hidden content
@@ -190,18 +206,19 @@ def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]], layout: di
         for i in range(0, len(nums), 2):
             parent_arrays[int(nums[i])] = nums[i + 1]
     for page in pdf.pages:
-        wanted = targets.get(page.obj.objgen[0])
+        number = page.obj.objgen[0]
+        wanted = targets.get(number)
         if not wanted:
             continue
-        instructions = []
-        for operands, operator in pikepdf.parse_content_stream(page):
-            if str(operator) == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary) \
-                    and int(operands[1].get("/MCID", -1)) in wanted:
-                kind = pikepdf.Name.Layout if int(operands[1].MCID) in layout.get(page.obj.objgen[0], ()) \
-                    else pikepdf.Name.Pagination
-                operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=kind)]
-            instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        hidden = layout.get(number, set())
+
+        def remark(match: re.Match, wanted: set[int] = wanted, hidden: set[int] = hidden) -> bytes:
+            mcid = int(match.group(2))
+            if mcid not in wanted:
+                return match.group(0)
+            return b"/Artifact <</Type /Layout>> BDC" if mcid in hidden else b"/Artifact <</Type /Pagination>> BDC"
+
+        page.obj.Contents = pdf.make_stream(_MARKED.sub(remark, contents[number]))
         array = parent_arrays.get(int(page.obj.get("/StructParents", -1)))
         if isinstance(array, pikepdf.Array):
             for mcid in wanted:
@@ -210,23 +227,34 @@ def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]], layout: di
 
 
 def finish_tags(path: Path, document) -> dict[str, int]:
-    """Post-process the tagged PDF at ``path`` in place; return counts for the log and tests."""
+    """Post-process the tagged PDF at ``path`` in place; return counts for the log and tests.
+
+    Everything needed from the laid-out ``document`` is taken before the PDF
+    is opened, so a caller may drop the document as soon as this returns.
+    """
     counts = {"furniture": 0, "hidden": 0, "links": 0}
+    regions = hidden_regions(document)
+    descriptions = link_descriptions(document)
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         if "/StructTreeRoot" not in pdf.Root:
             return counts  # an untagged edition (press, booklet): nothing to finish
         elements = _structure(pdf)
-        reachable = {m for e in elements for m in _mcids(e)}
+        reachable = {m for e in elements for m in _own_mcids(e)}
+        region_pages = {r.page for r in regions}
         targets: dict[int, set[int]] = {}
-        positions = {}
+        positions: dict[int, tuple[int, dict[int, tuple[float, float]]]] = {}
+        contents: dict[int, bytes] = {}
         for index, page in enumerate(pdf.pages):
             number = page.obj.objgen[0]
-            positions[number] = (index, mcid_positions(page))
-            for mcid in page_mcids(page):
+            data = contents[number] = _content(page)
+            if index in region_pages:
+                positions[number] = (index, marked_positions(data))
+            for match in _MARKED.finditer(data):
+                mcid = int(match.group(2))
                 if (number, mcid) not in reachable:
                     targets.setdefault(number, set()).add(mcid)
                     counts["furniture"] += 1
-        regions = hidden_regions(document)
+        page_index = {number: index for number, (index, _) in positions.items()}
         layout: dict[int, set[int]] = {}
         removed: set[tuple[int, int]] = set()
         for element in elements:
@@ -235,8 +263,12 @@ def finish_tags(path: Path, document) -> dict[str, int]:
                 if parent is not None and parent.objgen in removed:
                     removed.add(element.objgen)
                 continue
+            figure = str(element.S) == "/Figure"
+            page = element.get("/Pg")
+            if not figure and (page is None or page.objgen[0] not in page_index):
+                continue  # WeasyPrint builds each page's elements separately: no hidden region here
             mcids = _mcids(element)
-            hidden = str(element.S) == "/Figure" and not str(element.get("/Alt", "")).strip()
+            hidden = figure and not str(element.get("/Alt", "")).strip()
             if not hidden and regions and mcids:
                 hidden = all(_in_regions(positions, regions, m) for m in mcids)
             if not hidden:
@@ -248,8 +280,8 @@ def finish_tags(path: Path, document) -> dict[str, int]:
                 targets.setdefault(page_number, set()).add(mcid)
                 layout.setdefault(page_number, set()).add(mcid)
             counts["hidden"] += 1
-        _artifact_content(pdf, targets, layout)
-        counts["links"] = _describe_links(pdf, link_descriptions(document))
+        _artifact_content(pdf, targets, layout, contents)
+        counts["links"] = _describe_links(pdf, descriptions)
         pdf.save(path, deterministic_id=True)
     log.info("PDF tags finished: %s", counts)
     return counts
