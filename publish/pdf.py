@@ -30,6 +30,7 @@ from .markup import E, book_bibliography, chapter_section, title_page
 from .model import Book
 from .output import atomic_output
 from .pdf_tags import finish_tags
+from .press import finish_press
 from .xhtml import EPUB_TYPE, XHTML, q
 
 log = logging.getLogger(__name__)
@@ -275,6 +276,8 @@ def write_pdf(rendered: Rendered, output: Path) -> Path:
         rendered.document.write_pdf(tmp, pdf_variant=spec.variant)  # type: ignore[attr-defined]
         if spec.variant == "pdf/ua-1":  # only the tagged editions carry a structure tree to finish
             finish_tags(tmp, rendered.document)  # artifacts, hidden content, link text (publish.pdf_tags)
+        if spec.variant and spec.variant.startswith("pdf/x"):
+            finish_press(tmp)  # output intent, DefaultRGB, slug and crop marks (publish.press)
         if spec.impose:
             from .impose import impose_booklet
 
