@@ -21,6 +21,7 @@ from publish.citations.engine import CitationProcessor  # noqa: E402
 from publish.model import CiteItem, Cluster  # noqa: E402
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "apa7"
+EXTRA = ROOT / "tests" / "fixtures" / "apa7-extra"  # our own invented set (see its README)
 STYLE = ROOT / "styles" / "csl" / "apa.csl"
 _LINK = re.compile(r"</?a\b[^>]*>")
 
@@ -63,13 +64,14 @@ class Report:
     details: list[str] = field(default_factory=list)
 
 
-def compare(refs: str, cases: str, expected: str, allow: dict[str, str] | None = None) -> Report:
-    """Run our processor on one fixture set; ``allow`` maps cluster ids that follow the
-    APA manual (compared with ``apa7_by_hand`` in text) to the reason."""
+def compare(refs: str, cases: str, expected: str, allow: dict[str, str] | None = None,
+            base: Path = FIXTURES) -> Report:
+    """Run our processor on one fixture set in ``base``; ``allow`` maps cluster ids that follow
+    the APA manual (compared with ``apa7_by_hand`` in text) to the reason."""
     allow = allow or {}
-    references = json.loads((FIXTURES / refs).read_text(encoding="utf-8"))
-    want = json.loads((FIXTURES / expected).read_text(encoding="utf-8"))
-    pairs = load_clusters(FIXTURES / cases)
+    references = json.loads((base / refs).read_text(encoding="utf-8"))
+    want = json.loads((base / expected).read_text(encoding="utf-8"))
+    pairs = load_clusters(base / cases)
     result = CitationProcessor(references, STYLE).process([c for _, c in pairs])
     report = Report(total_clusters=len(pairs), total_entries=len(want["bibliography"]["ids"]))
     expected_clusters = {c["id"]: c for c in want["clusters"]}
@@ -113,16 +115,19 @@ def summary(name: str, report: Report) -> str:
 
 
 def main() -> None:
-    from test_citations_apa import MANUAL_OVER_CITEPROC_JS  # the allowlist lives with the tests
+    from test_citations_apa import MANUAL_OVER_CITEPROC_JS  # the allowlists live with the tests
+    from test_citations_extra import EXTRA_MANUAL_OVER_CITEPROC_JS
 
     verbose = "-v" in sys.argv
     main = ("refs.json", "cases.json", "expected.json")
-    for name, files, allow in (
-        ("citeproc-js parity", main, {}),
-        ("with allowlist (APA manual)", main, MANUAL_OVER_CITEPROC_JS),
-        ("seed", ("seed-refs.json", "seed-cases.json", "seed-expected.json"), {}),
+    for name, files, allow, base in (
+        ("citeproc-js parity", main, {}, FIXTURES),
+        ("with allowlist (APA manual)", main, MANUAL_OVER_CITEPROC_JS, FIXTURES),
+        ("seed", ("seed-refs.json", "seed-cases.json", "seed-expected.json"), {}, FIXTURES),
+        ("extra set, citeproc-js parity", main, {}, EXTRA),
+        ("extra set with allowlist (APA manual)", main, EXTRA_MANUAL_OVER_CITEPROC_JS, EXTRA),
     ):
-        report = compare(*files, allow=allow)
+        report = compare(*files, allow=allow, base=base)
         print(summary(name, report))
         if verbose:
             print("\n".join("  " + d for d in report.details))

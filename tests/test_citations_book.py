@@ -46,21 +46,24 @@ def _plain(element: etree._Element) -> str:
     return " ".join("".join(element.itertext()).replace("\xa0", " ").split())
 
 
-def _build_fixture_book(tmp_path: Path, refs: str, cases: str) -> tuple[dict, list[dict]]:
-    clusters = json.loads((FIXTURES / cases).read_text(encoding="utf-8"))["clusters"]
+def _build_fixture_book(tmp_path: Path, refs: str, cases: str, base: Path = FIXTURES) -> tuple[dict, list[dict]]:
+    clusters = json.loads((base / cases).read_text(encoding="utf-8"))["clusters"]
     body = "\n\n".join(f"Case {c['id']}: {c['markdown']}" for c in clusters)
     book = tmp_path / "book"
     write_book(book, {"01.md": f"---\ntitle: Fixtures\n---\n\n{body}\n"}, None)
-    shutil.copy(FIXTURES / refs, book / "refs.json")
+    shutil.copy(base / refs, book / "refs.json")
     (book / "book.yaml").write_text((book / "book.yaml").read_text() + "bibliography: refs.json\n")
     out = tmp_path / "fixture.epub"
     assert main(["epub", str(book), "-o", str(out), "-q"]) == 0
     return read_back(out), clusters
 
 
-def _score(tmp_path: Path, refs: str, cases: str, expected: str, allow: dict[str, str]) -> dict:
-    docs, clusters = _build_fixture_book(tmp_path, refs, cases)
-    want = json.loads((FIXTURES / expected).read_text(encoding="utf-8"))
+def score_book(tmp_path: Path, refs: str, cases: str, expected: str, allow: dict[str, str],
+               base: Path = FIXTURES) -> dict:
+    """Build a book whose one chapter holds every cluster's Markdown, and compare its XHTML
+    with the expected citeproc-js output of the fixture set in ``base``."""
+    docs, clusters = _build_fixture_book(tmp_path, refs, cases, base)
+    want = json.loads((base / expected).read_text(encoding="utf-8"))
     chapter = docs["EPUB/ch01.xhtml"]
     paragraphs = chapter.xpath("//x:p[starts-with(normalize-space(.), 'Case ')]", namespaces=NS)
     assert len(paragraphs) == len(clusters)
@@ -83,7 +86,7 @@ def _score(tmp_path: Path, refs: str, cases: str, expected: str, allow: dict[str
 
 @needs_fixtures
 def test_fixture_clusters_through_the_book(tmp_path):
-    score = _score(tmp_path, "refs.json", "cases.json", "expected.json", MANUAL_OVER_CITEPROC_JS)
+    score = score_book(tmp_path, "refs.json", "cases.json", "expected.json", MANUAL_OVER_CITEPROC_JS)
     total = score["clusters"]
     assert (total - len(score["bad_text"])) / total >= 0.98, score["bad_text"]
     assert (total - len(score["bad_html"])) / total >= 0.98, score["bad_html"]
@@ -93,7 +96,7 @@ def test_fixture_clusters_through_the_book(tmp_path):
 
 @needs_fixtures
 def test_seed_clusters_through_the_book(tmp_path):
-    score = _score(tmp_path, "seed-refs.json", "seed-cases.json", "seed-expected.json", {})
+    score = score_book(tmp_path, "seed-refs.json", "seed-cases.json", "seed-expected.json", {})
     assert score["bad_text"] == [] and score["bad_html"] == []
     assert score["ids"] == score["want_ids"]
     assert score["bib_bad"] == []

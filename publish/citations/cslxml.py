@@ -21,7 +21,7 @@ from pathlib import Path
 from citeproc import LANGUAGE_NAMES, LOCALES_PATH, PRIMARY_DIALECTS
 from citeproc import model as cm
 from citeproc.source import VariableError
-from citeproc.string import String
+from citeproc.string import NoCase, String
 from lxml import etree
 
 from .state import STATE, Frame
@@ -83,6 +83,46 @@ class Text(cm.Text):
         if variable != "year-suffix":  # generated, not a data variable (as in citeproc-py)
             STATE.note(variable, bool(text))
         return text, language
+
+
+    def case(self, text, language=None):
+        """Title case with citeproc-js's stop words ("after", "between"...) and the first letter
+        of a word capitalised after an opening bracket or quote: "(Psychotherapy)"."""
+        if self.get("text-case") != "title" or language != "en":
+            return super().case(text, language)
+        output = []
+        previous = ":"
+        for word in text.words():
+            plain = str(word)
+            if word.islower() and (plain not in _STOP_WORDS or previous in ":.?!"):
+                word = _capitalize_letter(word)
+            elif word.islower():
+                word = word.soft_lower()
+            previous = plain[-1:]
+            output.append(word)
+        return " ".join(output)
+
+
+_STOP_WORDS = frozenset(
+    "about above across afore after against al along alongside amid amidst among amongst anenst apropos "
+    "apud around as aside astride at athwart atop barring before behind below beneath beside besides "
+    "between beyond but by circa despite down during et except for forenenst from given in inside into "
+    "lest like modulo near next notwithstanding of off on onto out over per plus pro qua sans since than "
+    "through thru throughout thruout till to toward towards under underneath until unto up upon versus "
+    "vs. v. vs v via vis-à-vis with within without or yet so and nor a an the de d' von van c ca".split())
+
+
+_OPENERS = "([{\u201c\u2018\"'"
+
+
+def _capitalize_letter(word: String) -> String:
+    """Upper-case the first character of ``word`` (past opening brackets and quotes) when it is a
+    lower-case letter; "14th" and "&amp;" stay as they are."""
+    plain = str(word)
+    index = len(plain) - len(plain.lstrip(_OPENERS))
+    if isinstance(word, NoCase) or index >= len(plain) or not plain[index].islower():
+        return word
+    return word.__class__(plain[:index] + plain[index].upper() + plain[index + 1:])
 
 
 class Number(cm.Number):
@@ -168,12 +208,22 @@ class Group(cm.Group):
 
 
 class Label(cm.Label):
+    def _is_plural(self, item):
+        """A locator range or list of roman numerals or letters is plural too ("pp. iv–vi");
+        citeproc-py counted only digits on both sides."""
+        if self.get("variable") == "locator" and item.locator is not None:
+            return bool(_MULTIPLE.search(str(item.locator.identifier))) or super()._is_plural(item)
+        return super()._is_plural(item)
+
     def markup(self, text):
         """Apply ``text-case`` to terms: citeproc-py skips title case with no language,
         which gave "(eds.)" and "trans." instead of "(Eds.)" and "Trans."."""
         if text:
             return self.wrap(self.format(self.case(self.strip_periods(text), "en")))
         return None
+
+
+_MULTIPLE = re.compile(r"\w\s*(?:[-\u2013,&]|and)\s*\w")
 
 
 class Date(cm.Date):
@@ -253,6 +303,26 @@ class Name(cm.Name):
         if STATE.name_options and name in STATE.name_options:
             sort_options = STATE.name_options
         return super().get_option(name, context, sort_options)
+
+    def initialize(self, given, mark, context):
+        """Initials as citeproc-js makes them: "Jean-Luc" -> "J.-L.", "Ji-woo" -> "J.".
+
+        citeproc-py printed "J.-. woo ." for a hyphenated given name whose second
+        part is lower case; citeproc-js drops such a part, and keeps a lower-case
+        word standing alone (a particle) as it is.
+        """
+        dot = mark.rstrip()
+        gap = mark[len(dot):]
+        hyphen = self.get_option("initialize-with-hyphen", context)
+        words = []
+        for word in str(given).replace(".", ". ").split():
+            parts = [p for p in (word.split("-") if hyphen else [word.replace("-", "")]) if p]
+            initials = [p[0] + dot for p in parts if p[0].isupper()]
+            if initials:
+                words.append("-".join(initials))
+            elif parts:
+                words.append(word)
+        return gap.join(words).strip()
 
     def process(self, item, variable, context=None, sort_options=None, **kwargs):
         """Render disambiguated in-text names (added names, initials) when asked."""

@@ -103,11 +103,16 @@ class CitationProcessor:
             if bib_sort is not None:
                 order = sort_items(order, lambda r: renderer.sort_keys(bib_sort, r),
                                    renderer.descending(bib_sort))
-            cite_sort = _sort_element(self.style.citation)
-            cite_keys = {r: renderer.sort_keys(cite_sort, r) for r in order} if cite_sort is not None else {}
         finally:
             renderer.use_html()
         overrides, suffixes = disambiguate(renderer, order)
+        cite_sort = _sort_element(self.style.citation)
+        renderer.use_plain()
+        try:  # cites sort by the names they print once disambiguated, as in citeproc-js
+            cite_keys = {r: renderer.sort_keys(cite_sort, r, overrides.get(r, {}).get("use_first"))
+                         for r in order} if cite_sort is not None else {}
+        finally:
+            renderer.use_html()
         for rid, suffix in suffixes.items():
             refs[rid]["year_suffix"] = suffix
         parts = _Parts(renderer, overrides)

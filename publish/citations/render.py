@@ -81,6 +81,11 @@ def _parse_date(value: Any) -> Any:
     value = {**value, "date-parts": [[int(x) for x in p[:3]] for p in parts[:2]]}
     if not value["date-parts"]:
         value.pop("date-parts")
+    elif len(value["date-parts"]) == 1 and len(value["date-parts"][0]) >= 2 \
+            and 13 <= value["date-parts"][0][1] <= 16:
+        # months 13-16 are the seasons (CSL-JSON, EDTF "2020-21"): "2020, Spring" as citeproc-js prints
+        year, month = value["date-parts"][0][:2]
+        value = {**value, "date-parts": [[year]], "season": month - 12}
     return _PARSER.parse_date(value)
 
 
@@ -95,6 +100,10 @@ def _parse_names(value: Any, key: str, ref_id: str) -> list:
                            "non-dropping-particle") and v not in (None, "")}
         if not fields:
             continue
+        particle = fields.get("non-dropping-particle", "")
+        if particle.endswith(("\u2019", "-")) and "family" in fields:
+            # "d'Almeida": CSL joins a particle ending in an apostrophe or hyphen without a space
+            fields["family"] = fields.pop("non-dropping-particle") + fields["family"]
         people.append(fields)
     return _PARSER.parse_names(people)
 
@@ -141,6 +150,21 @@ def copy_reference(ref: Reference) -> Reference:
         return Reference(ref.key, ref.type, **fields)
 
 
+def _season_as_month(ref: Reference) -> Reference:
+    """``ref`` with a season date given month 13-16 instead, for numeric sort keys.
+
+    citeproc-py prints a season only in words and fails on a numeric month form
+    ("2020-13" is how citeproc-js sorts "2020, Spring")."""
+    date = ref.get("issued")
+    if date is None or "season" not in date or "month" in date:
+        return ref
+    fields = {k: v for k, v in ref.items() if k not in ("key", "type")}
+    fields["issued"] = _PARSER.parse_date({"date-parts": [[date["year"], 12 + int(date["season"])]]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Reference(ref.key, ref.type, **fields)
+
+
 class Renderer:
     """Renders references and cite parts through the style; HTML output only."""
 
@@ -162,11 +186,11 @@ class Renderer:
         self.piq = str(locale_opt).lower() == "true"
 
     def _render(self, element: Any, ref_id: str, locator: Locator | None = None,
-                context: Any = None) -> str:
+                context: Any = None, reference: Reference | None = None) -> str:
         if element is None:
             return ""
         STATE.reset()
-        item = Item(ref_id, self.refs[ref_id], locator)
+        item = Item(ref_id, self.refs[ref_id] if reference is None else reference, locator)
         try:
             text = element.render(item, context=context) if context is not None else element.render(item)
         except Exception:  # a style/data combination citeproc-py cannot render
@@ -201,8 +225,9 @@ class Renderer:
             return ""
         return "" if text is None else self.finish(str(text))
 
-    def sort_keys(self, element: Any, ref_id: str) -> tuple[SortValue, ...]:
-        """Values of the ``cs:key`` children of ``element`` (a ``cs:sort``)."""
+    def sort_keys(self, element: Any, ref_id: str, use_first: int | None = None) -> tuple[SortValue, ...]:
+        """Values of the ``cs:key`` children of ``element`` (a ``cs:sort``); ``use_first`` is the
+        number of names disambiguation gave the reference, when more than the key's own."""
         values: list[SortValue] = []
         ref = self.refs[ref_id]
         context = element.getparent().layout
@@ -214,9 +239,12 @@ class Renderer:
                 for opt in ("names-min", "names-use-first", "names-use-last"):
                     if key.get(opt) is not None:
                         options[opt.replace("names", "et-al")] = key.get(opt)
+                if use_first and int(options.get("et-al-use-first", 0) or 0) < use_first:
+                    options["et-al-use-first"] = str(use_first)
                 STATE.name_options = options
                 try:
-                    text = self._render(key.get_macro(key.get("macro")), ref_id, context=context)
+                    text = self._render(key.get_macro(key.get("macro")), ref_id, context=context,
+                                        reference=_season_as_month(ref))
                 finally:
                     STATE.name_options = None
                 values.append(sort_value(text))

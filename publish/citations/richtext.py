@@ -63,7 +63,33 @@ def encode(value: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return html.escape(html.unescape(text), quote=False)
+    return html.escape(typographic(html.unescape(text)), quote=False)
+
+
+_OPENS_AFTER = " \t\n([{\u2014\u2013-/\u201c\u2018"
+
+
+def typographic(text: str) -> str:
+    """Straight quotes and apostrophes as curly ones, as citeproc-js prints field text.
+
+    ``"good enough"`` becomes “good enough”, ``master's`` master’s and
+    ``d'Almeida`` d’Almeida.  A quote opens at the start or after a space or an
+    opening bracket, and closes elsewhere.
+    """
+    if "'" not in text and '"' not in text:
+        return text
+    out = []
+    for n, char in enumerate(text):
+        before = text[n - 1] if n else " "
+        opening = before in _OPENS_AFTER
+        if char == '"':
+            out.append("\u201c" if opening else "\u201d")
+        elif char == "'":
+            after = text[n + 1] if n + 1 < len(text) else ""
+            out.append("\u2018" if opening and after.isalnum() else "\u2019")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def decode_html(rendered: str) -> str:

@@ -61,7 +61,8 @@ def _compare(left: Sequence[SortValue], right: Sequence[SortValue],
         if b is None:
             return -1
         if isinstance(a, int) != isinstance(b, int):
-            a, b = str(a), str(b)
+            # "2019" (a bare year) against "2021-10-18" (a full date): compare as text
+            a, b = (str(a) if isinstance(a, int) else a[0]), (str(b) if isinstance(b, int) else b[0])
         if a != b:
             result = -1 if a < b else 1  # type: ignore[operator]
             return -result if desc else result

@@ -46,9 +46,12 @@ TERM_RE = re.compile(
     r"(" + "|".join(sorted((re.escape(t) for t in _TERMS), key=len, reverse=True)) + r")(?=[\s\d{])\s*",
     re.I,
 )
-# A locator value: numbers, roman numerals, ranges and lists ("33", "10-12", "iv", "3, 5", "{A-3}").
+# A locator value: numbers, dotted numbers, roman numerals, ranges and lists
+# ("33", "3.2", "10-12", "iv", "3, 5", "{A-3}").
+_NUMBER = r"[\w]*\d[\w]*(?:[.:]\d[\w]*)*"
 VALUE_RE = re.compile(
-    r"\{[^{}]*\}|[\w]*\d[\w]*(?:\s*[-–—&,]\s*[\w]*\d[\w]*)*|[ivxlcdm]+(?:\s*[-–,]\s*[ivxlcdm]+)*(?=\W|$)",
+    r"\{[^{}]*\}|" + _NUMBER + r"(?:\s*[-–—&,]\s*" + _NUMBER + r")*"
+    r"|[ivxlcdm]+(?:\s*[-–,]\s*[ivxlcdm]+)*(?=\W|$)",
     re.I,
 )
 
