@@ -240,7 +240,13 @@ def _insert_at(block: etree._Element, offset: int, span: etree._Element) -> None
 
 
 def insert_page_breaks(section: etree._Element, breaks: list[PageBreak]) -> None:
-    """Put a page-break marker in an EPUB document's top section at each break."""
+    """Put a page-break marker in an EPUB document's top section at each break.
+
+    Every path is resolved before the first marker goes in: paths count the
+    children of the untouched section, and a marker placed before a block
+    (``START``) would otherwise shift the indexes of the blocks after it.
+    """
+    targets = []
     for brk in breaks:
         target = section
         for index in brk.path:
@@ -249,6 +255,8 @@ def insert_page_breaks(section: etree._Element, breaks: list[PageBreak]) -> None
                 log.warning("page %s: no element at %s in %s", brk.label, brk.path, brk.doc)
                 break
             target = children[index]
+        targets.append(target)
+    for brk, target in zip(breaks, targets, strict=True):
         span = marker(brk.label)
         if target is section and brk.offset in (START, END):
             if brk.offset == END:
