@@ -13,6 +13,7 @@ Stages:
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from .findings import Finding, error
 from .markup import E, book_bibliography, chapter_section, title_page
 from .model import Book
 from .output import atomic_output
-from .pdf_tags import finish_tags
+from .pdf_tags import finish_tags, tag_notes
 from .press import finish_press
 from .xhtml import EPUB_TYPE, XHTML, q
 
@@ -270,12 +271,24 @@ def render(book: Book, edition: str = "standard") -> Rendered:
     return Rendered(document, findings, edition)
 
 
-def write_pdf(rendered: Rendered, output: Path) -> Path:
+def write_pdf(rendered: Rendered, output: Path, release: bool = False) -> Path:
+    """Write the laid-out PDF atomically.
+
+    ``release=True`` (the pipeline's last use of the layout) drops
+    ``rendered.document`` once WeasyPrint has written it, so its boxes are
+    freed before pikepdf loads the PDF to finish the tags: the build's peak
+    memory is then the layout's, not the layout's plus the PDF's.
+    """
     spec = EDITIONS[rendered.edition]
     with atomic_output(output) as tmp:
-        rendered.document.write_pdf(tmp, pdf_variant=spec.variant)  # type: ignore[attr-defined]
-        if spec.variant == "pdf/ua-1":  # only the tagged editions carry a structure tree to finish
-            finish_tags(tmp, rendered.document)  # artifacts, hidden content, link text (publish.pdf_tags)
+        document = rendered.document
+        document.write_pdf(tmp, pdf_variant=spec.variant)  # type: ignore[attr-defined]
+        notes = tag_notes(document) if spec.variant == "pdf/ua-1" else None
+        if release:
+            rendered.document = document = None
+            gc.collect()  # WeasyPrint's boxes hold reference cycles
+        if notes is not None:  # only the tagged editions carry a structure tree to finish
+            finish_tags(tmp, notes)  # artifacts, hidden content, link text (publish.pdf_tags)
         if spec.variant and spec.variant.startswith("pdf/x"):
             finish_press(tmp)  # output intent, DefaultRGB, slug and crop marks (publish.press)
         if spec.impose:

@@ -226,15 +226,29 @@ def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]], layout: di
                     array[mcid] = None
 
 
-def finish_tags(path: Path, document) -> dict[str, int]:
+@dataclass(frozen=True)
+class TagNotes:
+    """What finishing the tags needs from the laid-out document: far smaller than its boxes."""
+
+    regions: list[Region]
+    descriptions: dict[str, str]
+
+
+def tag_notes(document) -> TagNotes:
+    """Take the hidden regions and link descriptions from a laid-out document."""
+    return TagNotes(hidden_regions(document), link_descriptions(document))
+
+
+def finish_tags(path: Path, source) -> dict[str, int]:
     """Post-process the tagged PDF at ``path`` in place; return counts for the log and tests.
 
-    Everything needed from the laid-out ``document`` is taken before the PDF
-    is opened, so a caller may drop the document as soon as this returns.
+    ``source`` is the laid-out document or its :class:`TagNotes`; with notes
+    the caller can drop the document (hundreds of MiB of boxes for a long
+    book) before the written PDF is opened here.
     """
     counts = {"furniture": 0, "hidden": 0, "links": 0}
-    regions = hidden_regions(document)
-    descriptions = link_descriptions(document)
+    notes = source if isinstance(source, TagNotes) else tag_notes(source)
+    regions, descriptions = notes.regions, notes.descriptions
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         if "/StructTreeRoot" not in pdf.Root:
             return counts  # an untagged edition (press, booklet): nothing to finish

@@ -103,6 +103,6 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
 
         start = time.perf_counter()
         progress("writing the PDF")
-        result.outputs.append(write_pdf(rendered, pdf))
+        result.outputs.append(write_pdf(rendered, pdf, release=True))  # the layout is not needed after this
         timings["pdf"] = time.perf_counter() - start
     return result
