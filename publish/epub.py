@@ -24,9 +24,17 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from .accessibility import epub_accessibility_metadata
+from .accessibility import epub_accessibility_metadata, summary
 from .cover import cover_image
-from .markup import E, bibliography_section, book_bibliography, chapter_section, title_page, xhtml_document
+from .markup import (
+    E,
+    bibliography_section,
+    book_bibliography,
+    chapter_section,
+    colophon,
+    title_page,
+    xhtml_document,
+)
 from .model import Book
 from .nav import nav_document
 from .output import atomic_output
@@ -114,18 +122,19 @@ def build_epub(book: Book, output: Path, page_map: dict | None = None) -> Path:
     titlepage = _document("titlepage", "titlepage.xhtml",
                           xhtml_document(meta.title, lang, [with_page_breaks(title_page(book), page_map, "titlepage")],
                                          stylesheets, body_type="frontmatter"))
+    imprint_section = with_page_breaks(colophon(book, summary(book, page_map)), page_map, "colophon")
+    imprint = _document("colophon", "colophon.xhtml",
+                        xhtml_document("Colophon", lang, [imprint_section], stylesheets, body_type="frontmatter"))
     pub.add_item(cover_doc)
     pub.add_item(titlepage)
-    spine: list = [(cover_doc, "yes"), titlepage]
+    pub.add_item(imprint)
+    spine: list = [(cover_doc, "yes"), titlepage, imprint]
     chapters = []
     for chapter in book.chapters:
         body = chapter_section(chapter)
         if book.bibliography:
             _retarget_links(body, "references.xhtml")
-        if page_map:
-            from .pagemap import insert_page_breaks
-
-            insert_page_breaks(body, page_map.get(chapter.slug, []))
+        with_page_breaks(body, page_map, chapter.slug)
         doc = _document(chapter.slug, f"{chapter.slug}.xhtml",
                         xhtml_document(chapter.title, lang, [body], stylesheets, body_type="bodymatter"))
         pub.add_item(doc)
@@ -147,7 +156,7 @@ def build_epub(book: Book, output: Path, page_map: dict | None = None) -> Path:
     pub.toc = [epub.Link(f"{ch.slug}.xhtml", ch.title, ch.slug) for ch, _ in chapters]
     if book.bibliography:
         pub.toc.append(epub.Link("references.xhtml", "References", "references"))
-    spine.insert(2, nav_item)
+    spine.insert(3, nav_item)  # after the colophon, where the print edition has its contents
     pub.spine = spine
     nav = nav_document(book, page_map)
     modified = dt.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")

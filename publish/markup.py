@@ -101,6 +101,29 @@ def title_page(book: Book) -> etree._Element:
     return _typed(section, "titlepage")
 
 
+def colophon(book: Book, statement: str, extra: tuple[str, ...] = ()) -> etree._Element:
+    """Rights, edition, identifier, the practice's notice and an accessibility statement.
+
+    Only facts from ``book.yaml`` and the build: no legal wording is made up
+    here, the practice writes its own in ``rights`` and ``notice``.  Both
+    editions use it (the EPUB's own copyright page, the PDF's verso), so the
+    print page that holds it has a counterpart in the EPUB's page-list.
+    """
+    meta = book.metadata
+    lines = []
+    if meta.rights:
+        lines.append(E.p({"class": "rights"}, meta.rights))
+    if meta.date:
+        lines.append(E.p({"class": "edition"}, f"This edition: {meta.date}"))
+    lines.append(E.p({"class": "identifier"}, f"Identifier: {meta.identifier}"))
+    if meta.notice:
+        lines.append(E.p({"class": "notice"}, meta.notice))
+    lines.append(E.p({"class": "accessibility"}, statement))
+    lines.extend(E.p({"class": "typeface"}, text) for text in extra)
+    section = E.section({"class": "colophon", "id": "colophon", "aria-label": "Colophon"}, *lines)
+    return _typed(section, "colophon", "doc-colophon")
+
+
 def book_bibliography(book: Book) -> etree._Element | None:
     if not book.bibliography:
         return None

@@ -12,11 +12,11 @@ renderer inserts ``<span role="doc-pagebreak">`` at that character, moved to
 the end of a word the page split by hyphenation, so the words after marker N
 are the words that begin page N.
 
-Pages before the first article are mapped to their nearest EPUB
-counterpart: the cover to the cover document, the title page to the title
-page, the colophon (which the EPUB has no page for) to the end of the title
-page, the contents page to the navigation document; a blank page shares the
-place of the next page with text.  Those entries are marked ``exact=False``.
+The title page and the colophon are built by the same functions for both
+editions, so their pages are exact too.  The cover (an image in the EPUB,
+text in the PDF) maps to the cover document and the contents page to the
+navigation document; a blank page shares the place of the next page with
+text.  Those entries are marked ``exact=False``.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def _documents(book: Book, body: ElementTree.Element) -> dict[int, tuple[str, bo
         elif "cover-page" in classes:
             out[id(child)] = ("cover", False)
         elif "colophon" in classes:
-            out[id(child)] = ("colophon", False)
+            out[id(child)] = ("colophon", True)
         elif _local(child.tag) == "nav":
             out[id(child)] = ("nav", False)
     return out
@@ -142,9 +142,9 @@ def _place(element, leaf, replaced: bool, before: int, parents, docs, body):
         if node.get("aria-hidden") == "true":
             hidden = len(path)
         if parent is body:
-            doc, shared = docs.get(id(node), ("colophon", False))
+            doc, shared = docs.get(id(node), ("", False))
             path.reverse()
-            if doc == "colophon":
+            if not doc:  # print-only material: listed at the end of the title page
                 return ("titlepage", (), END, False)
             if not shared:
                 return (doc, (), START, False)

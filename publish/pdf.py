@@ -27,7 +27,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from .accessibility import print_statement
 from .cover import cover_image
 from .findings import Finding, error
-from .markup import E, book_bibliography, chapter_section, title_page
+from .markup import E, book_bibliography, chapter_section, colophon, title_page
 from .model import Book
 from .output import atomic_output
 from .pdf_tags import finish_tags, tag_notes
@@ -148,23 +148,8 @@ def _cover_page(book: Book) -> etree._Element:
 
 
 def _colophon(book: Book, edition: str = "standard") -> etree._Element:
-    """Rights, edition, identifier, the practice's notice and the accessibility statement.
-
-    Only facts from ``book.yaml`` and the build: no legal wording is made up
-    here, the practice writes its own in ``rights`` and ``notice``.
-    """
-    meta = book.metadata
-    lines = []
-    if meta.rights:
-        lines.append(E.p({"class": "rights"}, meta.rights))
-    if meta.date:
-        lines.append(E.p({"class": "edition"}, f"This edition: {meta.date}"))
-    lines.append(E.p({"class": "identifier"}, f"Identifier: {meta.identifier}"))
-    if meta.notice:
-        lines.append(E.p({"class": "notice"}, meta.notice))
-    lines.append(E.p({"class": "accessibility"}, print_statement(book)))
-    lines.append(E.p({"class": "typeface"}, TYPEFACES.get(edition, TYPEFACES["standard"])))
-    return E.section({"class": "colophon", "aria-label": "Colophon"}, *lines)
+    """The shared colophon with the tagged PDF's accessibility statement and the edition's typeface."""
+    return colophon(book, print_statement(book), (TYPEFACES.get(edition, TYPEFACES["standard"]),))
 
 
 def _contents(book: Book) -> etree._Element:

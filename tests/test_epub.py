@@ -39,7 +39,7 @@ def test_opf_metadata_and_language(docs):
 def test_spine_order(docs):
     opf = docs["EPUB/content.opf"]
     spine = opf.xpath("//opf:spine/opf:itemref/@idref", namespaces=NS)
-    assert spine == ["cover", "titlepage", "nav", "ch01"]
+    assert spine == ["cover", "titlepage", "colophon", "nav", "ch01"]
     assert opf.xpath("//opf:spine/@toc", namespaces=NS) == ["ncx"]
 
 
