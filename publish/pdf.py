@@ -102,6 +102,25 @@ class Rendered:
     document: object
     findings: list[Finding] = field(default_factory=list)
     edition: str = "standard"
+    decorative: frozenset[str] = frozenset()  # hrefs of images marked decorative (empty alt on purpose)
+
+
+class DecorativeAltFilter(logging.Filter):
+    """Drop WeasyPrint's "no required alt description" error for images marked decorative.
+
+    WeasyPrint's PDF/UA tagging wants alt text on every image; a decorative
+    image has none on purpose and :func:`publish.pdf_tags.finish_tags` turns
+    it into an artifact, so the error would be a false alarm in the build log.
+    Every other record passes, including the same error for any other image.
+    """
+
+    def __init__(self, hrefs: frozenset[str]):
+        super().__init__()
+        self.hrefs = hrefs
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.msg == 'Image "%s" has no required alt description'
+                    and record.args and record.args[0] in self.hrefs)
 
 
 def print_html(book: Book, edition: str = "standard") -> etree._Element:
@@ -242,6 +261,7 @@ def render(book: Book, edition: str = "standard") -> Rendered:
     resources[cover.href] = (cover.data, cover.media_type)
     fetcher = BookFetcher(resources)
     tree = print_html(book, edition)
+    decorative = frozenset(img.get("src") for img in tree.iter(f"{{{XHTML}}}img") if img.get("role") == "presentation")
     source = etree.tostring(tree, encoding="unicode", method="html")
     size = PAGE_SIZES.get(spec.page_size or book.page_size, "A5")
     fonts = FontConfiguration()  # @font-face needs it; the fonts come from styles/fonts/ only
@@ -253,7 +273,7 @@ def render(book: Book, edition: str = "standard") -> Rendered:
     document = html.render(stylesheets=css, font_config=fonts, **options)
     findings = [error("p-001", f"the PDF refers to a resource outside the book: {url}", None,
                       "use images inside the book folder") for url in fetcher.refused]
-    return Rendered(document, findings, edition)
+    return Rendered(document, findings, edition, decorative)
 
 
 def write_pdf(rendered: Rendered, output: Path, release: bool = False) -> Path:
@@ -267,7 +287,12 @@ def write_pdf(rendered: Rendered, output: Path, release: bool = False) -> Path:
     spec = EDITIONS[rendered.edition]
     with atomic_output(output) as tmp:
         document = rendered.document
-        document.write_pdf(tmp, pdf_variant=spec.variant)  # type: ignore[attr-defined]
+        quiet = DecorativeAltFilter(rendered.decorative)
+        logging.getLogger("weasyprint").addFilter(quiet)
+        try:
+            document.write_pdf(tmp, pdf_variant=spec.variant)  # type: ignore[attr-defined]
+        finally:
+            logging.getLogger("weasyprint").removeFilter(quiet)
         notes = tag_notes(document) if spec.variant == "pdf/ua-1" else None
         if release:
             rendered.document = document = None
