@@ -62,18 +62,18 @@ def _slug(book_dir: Path) -> str:
     return slugify(title) if isinstance(title, str) and slugify(title) else "book"
 
 
-def _validate(book, book_dir: Path, out_dir: Path, progress) -> list[Finding]:
+def _validate(book, findings: list[Finding], out_dir: Path, progress) -> list[Finding]:
     """Validate dist's EPUB and PDF (built first when absent) and write the accessibility report."""
-    from .pipeline import build
+    from .pipeline import render_outputs
     from .report import check_files
 
     epub, pdf = out_dir / f"{book.slug}.epub", out_dir / f"{book.slug}.pdf"
     if not (epub.exists() and pdf.exists()):
         progress("building the EPUB and PDF to check")
         try:
-            build(book_dir, epub=epub, pdf=pdf, progress=progress)
+            render_outputs(book, findings, epub=epub, pdf=pdf, progress=progress)
         except BuildError as exc:
-            return exc.findings
+            return [f for f in exc.findings if f not in findings]
     progress("running EPUBCheck, Ace and the PDF checks")
     findings, report = check_files(book, epub, pdf, out_dir)
     progress(f"accessibility report: {report}")
@@ -118,7 +118,7 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
 
         book, findings = prepare(args.book_dir, progress)
         if book is not None and not any(f.severity is Severity.ERROR for f in findings):
-            findings += _validate(book, args.book_dir, args.out_dir, progress)
+            findings += _validate(book, list(findings), args.out_dir, progress)
         _print_findings(findings, out)
         print(f"check: {_summary(findings)}", file=out)
         return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK

@@ -72,6 +72,14 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
     book, findings = prepare(book_dir, progress, timings)
     if book is None or has_errors(findings):
         raise BuildError(findings)
+    return render_outputs(book, findings, epub, pdf, progress, edition, timings)
+
+
+def render_outputs(book: Book, findings: list[Finding], epub: Path | None = None, pdf: Path | None = None,
+                   progress: Progress = _quiet, edition: str = "standard",
+                   timings: dict[str, float] | None = None) -> BuildResult:
+    """Stages 5–6 for a book :func:`prepare` has already loaded and resolved (no second parse)."""
+    timings = {} if timings is None else timings
     result = BuildResult(book, findings, timings=timings)
     rendered = None
     page_map = None
