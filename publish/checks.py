@@ -6,8 +6,16 @@ check`` reports everything in one pass.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
 from .findings import Finding, Location, warning
 from .model import Book
+
+TEXT_FONTS = Path(__file__).resolve().parent.parent / "styles" / "fonts"
+TEXT_FACE = "SourceSerif4SmText-*.ttf"  # the print edition's text face (styles/print.css, "Book Text")
 
 
 def check_duplicate_titles(book: Book) -> list[Finding]:
@@ -22,8 +30,44 @@ def check_duplicate_titles(book: Book) -> list[Finding]:
     return findings
 
 
+@lru_cache(maxsize=1)
+def _covered() -> frozenset[int]:
+    """Code points every style of the print text face can draw (the intersection of their cmaps)."""
+    from fontTools.ttLib import TTFont
+
+    sets = []
+    for path in sorted(TEXT_FONTS.glob(TEXT_FACE)):
+        with TTFont(path, lazy=True) as font:
+            sets.append(frozenset(font.getBestCmap()))
+    return frozenset.intersection(*sets) if sets else frozenset()
+
+
+def check_glyphs(book: Book) -> list[Finding]:
+    """Characters the print fonts lack would print as empty boxes in the PDF (the EPUB is unaffected).
+
+    The PDF embeds only the book's own fonts, never a system fallback, so a
+    character outside them is reported here, per article, with the first
+    few offenders, before WeasyPrint draws a box for it.
+    """
+    covered = _covered()
+    if not covered:
+        return []
+    findings = []
+    for chapter in book.chapters:
+        text = chapter.title + chapter.subtitle + "".join(etree.fromstring(chapter.body_html).itertext())
+        text += "".join(entry.text for entry in chapter.bibliography)
+        missing = sorted({c for c in text if not c.isspace() and ord(c) not in covered and ord(c) >= 0x20})
+        if missing:
+            shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing[:5])
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            findings.append(warning("p-002", f"the print font has no glyph for {shown}{more}", Location(chapter.source),
+                                    "the PDF would show empty boxes there; the EPUB uses the reader's fonts and "
+                                    "is fine — rephrase, or ask for a font that covers this script"))
+    return findings
+
+
 def check_book(book: Book) -> list[Finding]:
     findings: list[Finding] = []
-    for check in (check_duplicate_titles,):
+    for check in (check_duplicate_titles, check_glyphs):
         findings.extend(check(book))
     return findings

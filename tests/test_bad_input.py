@@ -271,6 +271,8 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
      None, "Smith"),
     ("unknown-citation-locale", yaml_append("citation_locale: xx-YY\n"),
      "y-008 warning: no CSL locale for citation_locale 'xx-YY'", "Smith"),
+    ("glyph-missing-from-print-font", chapter(GOOD + "\nA symbol \u2230 here.\n"),
+     "p-002 warning chapters/01.md: the print font has no glyph for \u2230 (U+2230)", "A symbol \u2230 here."),
     ("markdown-javascript-link", chapter(GOOD + "\n[click](javascript:alert(1))\n"),
      "m-008 warning chapters/01.md:9: unsafe attribute href=", "click"),
 ]
