@@ -119,6 +119,25 @@ def test_device_rgb_is_colour_managed_on_every_page(press):
         assert uses_rgb  # the book's colours are sRGB values, so the remap matters
 
 
+def test_text_is_black_ink_only(press):
+    """Small text prints in K only (device-cmyk in press.css), never as an RGB grey a RIP splits into four inks."""
+    with pikepdf.open(press[0]) as pdf:
+        k_only = rgb_text = 0
+        for page in pdf.pages[6:]:  # the article pages
+            fill = None
+            for operands, op in pikepdf.parse_content_stream(page):
+                name = str(op)
+                if name in ("scn", "sc", "rg", "k", "g"):
+                    fill = (name, tuple(float(v) for v in operands if not isinstance(v, pikepdf.Name)))
+                elif name in ("Tj", "TJ") and fill is not None:
+                    if fill[0] in ("scn", "sc", "k") and fill[1][:3] == (0.0, 0.0, 0.0) and len(fill[1]) == 4:
+                        k_only += 1
+                    elif fill[0] == "rg" and len(set(fill[1])) == 1:  # a neutral RGB grey or black
+                        rgb_text += 1
+        assert k_only > 100
+        assert rgb_text == 0
+
+
 def test_media_box_holds_bleed_box_holds_trim_box_with_3mm_bleed(press):
     with pikepdf.open(press[0]) as pdf:
         assert len(pdf.pages) > 4
