@@ -210,14 +210,14 @@ def mark_pullquotes(root: etree._Element) -> None:
     content, kept in reading order and labelled so the listener knows what it is.
     """
     quotes = [a for a in root.iter(q("aside")) if "pullquote" in a.get("class", "").split()]
+    if not quotes:
+        return
+    inside = {element for aside in quotes for element in aside.iter()}
+    article = _norm(" ".join(" ".join(element.itertext())
+                             for element in root.iter(q("p"), q("li"), q("blockquote")) if element not in inside))
     for aside in quotes:
         words = _norm(" ".join(aside.itertext()))
-        others = []
-        for element in root.iter(q("p"), q("li"), q("blockquote")):
-            if any(element in set(a.iter()) for a in quotes):
-                continue
-            others.append(" ".join(element.itertext()))
-        duplicate = bool(words) and words in _norm(" ".join(others))
+        duplicate = bool(words) and words in article
         if duplicate:
             aside.set(EPUB_TYPE, "pullquote")
             aside.set("role", "doc-pullquote")
