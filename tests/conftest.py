@@ -26,6 +26,15 @@ def require_tool(name: str) -> None:
         pytest.skip(f"{name} is not installed")
 
 
+def require_shared(path: Path) -> Path:
+    """A file of ../shared (fixtures, seed): skipped without it on a developer's clone, required under CI."""
+    if not path.exists():
+        if IN_CI:
+            pytest.fail(f"{path} is required under CI (../shared beside the repository)")
+        pytest.skip(f"{path} is not available (../shared is not beside this clone)")
+    return path
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("dist")

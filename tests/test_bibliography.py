@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, require_shared
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,7 @@ from publish.bibliography.latex import latex_to_text
 from publish.bibliography.names import parse_names
 from publish.findings import Finding, Location, Severity
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "apa7" / "seed-refs.json"
+SEED = FIXTURES / "seed-refs.json"
 
 SEED_BIB = r"""
 % Exported by Better BibTeX (BibLaTeX) and touched up by hand
@@ -203,7 +204,7 @@ def by_id(references: list[dict]) -> dict[str, dict]:
 # --- the seed references in three formats -------------------------------------------------------
 
 def test_seed_csl_json_loads_to_itself() -> None:
-    references, locations, findings = load_bibliography(SEED, "seed-refs.json")
+    references, locations, findings = load_bibliography(require_shared(SEED), "seed-refs.json")
     assert references == json.loads(SEED.read_text(encoding="utf-8"))
     assert findings == []
     assert locations["gracanin2014"] == Location("seed-refs.json", 2, 2)
@@ -212,7 +213,7 @@ def test_seed_csl_json_loads_to_itself() -> None:
 
 @pytest.mark.parametrize(("name", "content"), [("seed.bib", SEED_BIB), ("seed.yaml", SEED_YAML)])
 def test_seed_in_other_formats_equals_csl(tmp_path: Path, name: str, content: str) -> None:
-    expected = by_id(json.loads(SEED.read_text(encoding="utf-8")))
+    expected = by_id(json.loads(require_shared(SEED).read_text(encoding="utf-8")))
     references, locations, findings = load(tmp_path, name, content)
     assert findings == []
     got = by_id(references)

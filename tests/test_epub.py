@@ -6,7 +6,7 @@ import re
 import zipfile
 
 import pytest
-from conftest import IN_CI, SEED, require_tool
+from conftest import IN_CI, SEED, require_shared, require_tool
 
 from publish.epub import read_back
 
@@ -95,7 +95,7 @@ def _words(text: str) -> list[str]:
 
 def test_article_text_is_the_authors(docs):
     """Word by word, citations aside: the EPUB holds the seed article's text unchanged."""
-    seed = SEED.read_text(encoding="utf-8").split("\nReferences\n")[0]
+    seed = require_shared(SEED).read_text(encoding="utf-8").split("\nReferences\n")[0]
     seed = re.sub(r"\((?:[^()]*\d{4})\)", " ", seed)  # the hand-typed citations
     expected = _words(seed)
     chapter = docs["EPUB/ch01.xhtml"]
