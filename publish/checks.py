@@ -42,6 +42,15 @@ def _covered() -> frozenset[int]:
     return frozenset.intersection(*sets) if sets else frozenset()
 
 
+def _printed_text(body: etree._Element) -> str:
+    """The body's text as the PDF prints it: footnote back-links (the EPUB's "↩") are dropped on paper."""
+    for link in [el for el in body.iter() if el.get("role") == "doc-backlink"]:
+        link.text = None
+        for child in list(link):
+            link.remove(child)
+    return "".join(body.itertext())
+
+
 def check_glyphs(book: Book) -> list[Finding]:
     """Characters the print fonts lack would print as empty boxes in the PDF (the EPUB is unaffected).
 
@@ -54,7 +63,7 @@ def check_glyphs(book: Book) -> list[Finding]:
         return []
     findings = []
     for chapter in book.chapters:
-        text = chapter.title + chapter.subtitle + "".join(etree.fromstring(chapter.body_html).itertext())
+        text = chapter.title + chapter.subtitle + _printed_text(etree.fromstring(chapter.body_html))
         text += "".join(entry.text for entry in chapter.bibliography)
         missing = sorted({c for c in text if not c.isspace() and ord(c) not in covered and ord(c) >= 0x20})
         if missing:

@@ -294,3 +294,14 @@ def test_odd_but_acceptable_input_builds(tmp_path: Path, capsys, setup: Setup, f
 
     chapter_doc = read_back(out)["EPUB/ch01.xhtml"]
     assert text in " ".join("".join(chapter_doc.itertext()).split())
+
+
+def test_footnote_back_link_arrow_is_not_a_missing_glyph(tmp_path: Path, capsys) -> None:
+    """The EPUB's "↩" back-link is dropped from the PDF, so p-002 must not report it."""
+    book = make_book(tmp_path)
+    chapter(GOOD + "\nA claim.[^1]\n\n[^1]: The source, with \u2230.\n")(book)
+    code = main(["epub", str(book), "-o", str(tmp_path / "book.epub"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    glyphs = [line for line in err.splitlines() if line.startswith("p-002")]
+    assert len(glyphs) == 1 and "U+2230" in glyphs[0] and "U+21A9" not in glyphs[0], err
