@@ -1,8 +1,9 @@
 """``make bench``: time our EPUB and PDF builds against pandoc on synthetic series of 1, 10 and 50 articles.
 
 For each size it runs, each in a fresh process: ``publish epub``, ``publish
-pdf`` and ``publish build`` (wall time, peak resident memory from
-``os.wait4``, and the pipeline's own stage timings), then the peer pipeline
+pdf`` and ``publish build`` (wall time, peak memory of the process and the
+workers it forks — summed proportional set size, sampled every 50 ms — and
+the pipeline's own stage timings), then the peer pipeline
 on the same corpus: ``pandoc --citeproc`` → EPUB, and ``pandoc --citeproc``
 → standalone HTML → WeasyPrint ``pdf/ua-1``.  It prints a table with our
 time as a ratio of pandoc's, the growth per article, and the time of a
@@ -22,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,19 +44,65 @@ class Run:
     stages: dict[str, float] = field(default_factory=dict)
 
 
+def _tree(root: int) -> list[int]:
+    """``root`` and its descendants, from the parent ids in ``/proc/*/stat``."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        parents.setdefault(ppid, []).append(int(entry.name))
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack += parents.get(pid, [])
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _sample_memory(proc: subprocess.Popen, peak: list[int], interval: float = 0.05) -> None:
+    """Peak of the summed proportional set size (PSS) of the command and every process it started.
+
+    A build that forks workers uses the memory of all of them at once, and
+    pages a worker shares with its parent count once, split between them —
+    the same rule for our build and for pandoc's pipeline.
+    """
+    while proc.poll() is None:
+        peak[0] = max(peak[0], sum(_pss_kib(pid) for pid in _tree(proc.pid)))
+        time.sleep(interval)
+
+
 def measure(argv: list[str], cwd: Path | None = None) -> tuple[Run, str]:
-    """Run a command; its wall time and its own peak RSS (``wait4`` gives this one child's rusage)."""
+    """Run a command; its wall time and the peak memory of its process tree (see :func:`_sample_memory`)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        peak = [0]
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
+        sampler = threading.Thread(target=_sample_memory, args=(proc, peak), daemon=True)
+        sampler.start()
+        proc.wait()
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        sampler.join()
         out.seek(0)
         err.seek(0)
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(argv[:3])}… failed ({proc.returncode}):\n{err.read()[-2000:]}")
-        return Run(wall, usage.ru_maxrss / 1024), out.read()
+        return Run(wall, peak[0] / 1024), out.read()
 
 
 def ours(command: str, book: Path, out: Path) -> Run:
@@ -95,7 +143,7 @@ def noop_make(book: Path, dist: Path) -> float:
     return time.perf_counter() - start
 
 
-STAGES = ("load", "citations", "layout", "epub", "pdf")
+STAGES = ("load", "citations", "layout", "pdf", "join", "epub")
 
 
 def _fastest(best: Run | None, run: Run) -> Run:

@@ -105,18 +105,30 @@ def _documents(book: Book, body: ElementTree.Element) -> dict[int, tuple[str, bo
 
 def build_page_map(book: Book, document) -> dict[str, list[PageBreak]]:
     """document slug → page breaks in page order, for every page of the laid-out PDF."""
+    return labelled(page_places(book, document))
+
+
+Place = tuple[str, tuple[int, ...], int | None, bool]
+
+
+def page_places(book: Book, document) -> list[Place | None]:
+    """Where each page of a laid-out document begins, in EPUB terms (``None``: a page without text).
+
+    A book laid out in parts (:mod:`publish.pdf_parts`) joins its parts' lists,
+    with ``None`` for the blank pages added between them, and labels the whole.
+    """
     from weasyprint.formatting_structure import boxes
 
     skip = tuple(getattr(boxes, name) for name in ("MarginBox", "FootnoteAreaBox") if hasattr(boxes, name))
     pages = document.pages
     if not pages:
-        return {}
+        return []
     html = pages[0]._page_box.children[0].element
     body = next((c for c in html if _local(c.tag) == "body"), html)
     parents = _parents(html)
     docs = _documents(book, body)
     consumed: dict[int, int] = {}
-    found: list[tuple[str, tuple[int, ...], int | None, bool] | None] = []
+    found: list[Place | None] = []
     for page in pages:
         first = None
         for leaf, block in _leaves(page._page_box, skip):
@@ -129,7 +141,7 @@ def build_page_map(book: Book, document) -> dict[str, list[PageBreak]]:
             if text is not None:
                 consumed[id(element)] = consumed.get(id(element), 0) + _significant(text)
         found.append(first)
-    return _labelled(found)
+    return found
 
 
 def _place(element, leaf, replaced: bool, before: int, parents, docs, body):
@@ -156,7 +168,8 @@ def _place(element, leaf, replaced: bool, before: int, parents, docs, body):
     return None
 
 
-def _labelled(found: list) -> dict[str, list[PageBreak]]:
+def labelled(found: list[Place | None]) -> dict[str, list[PageBreak]]:
+    """Page breaks labelled 1…n from each page's place, grouped by EPUB document."""
     out: dict[str, list[PageBreak]] = {}
     for index, place in enumerate(found):
         exact = True

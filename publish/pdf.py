@@ -30,7 +30,7 @@ from .findings import Finding, error
 from .markup import E, book_bibliography, chapter_section, colophon, title_page
 from .model import Book
 from .output import atomic_output
-from .pdf_tags import finish_tags, tag_notes
+from .pdf_tags import TagNotes, finish_tags, tag_notes
 from .press import finish_press
 from .xhtml import EPUB_TYPE, XHTML, q
 
@@ -69,6 +69,32 @@ TYPEFACES = {
     "standard": "Set in Source Serif 4 (SIL Open Font License).",
     "large-print": "Set in Atkinson Hyperlegible (SIL Open Font License) for large print.",
 }
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stretch of the book laid out as its own WeasyPrint document.
+
+    The default is the whole book in one document.  A long book is laid out
+    in parts on several cores (:mod:`publish.pdf_parts`): the front matter
+    (``front=True`` with ``chapters=(0, 0)``) and runs of articles.  A part
+    without the articles cannot use ``target-counter`` for its contents, so
+    ``toc_pages`` gives the page numbers (an empty mapping prints wide
+    placeholders, to measure the front matter before the numbers are known).
+    """
+
+    front: bool = True
+    chapters: tuple[int, int] | None = None  # [start, stop) into book.chapters; None: every article
+    references: bool = True  # the whole-book reference list, when the book has one
+    toc_pages: dict[str, int] | None = None  # None: WeasyPrint's target-counter
+
+    def articles(self, book: Book) -> list:
+        start, stop = self.chapters if self.chapters is not None else (0, len(book.chapters))
+        return book.chapters[start:stop]
+
+
+WHOLE = Part()
+TOC_PLACEHOLDER = 8888  # four tabular figures: at least as wide as any real page number
 
 
 class BookFetcher(URLFetcher):
@@ -123,8 +149,8 @@ class DecorativeAltFilter(logging.Filter):
                     and record.args and record.args[0] in self.hrefs)
 
 
-def print_html(book: Book, edition: str = "standard") -> etree._Element:
-    """The whole book as one XHTML tree for WeasyPrint."""
+def print_html(book: Book, edition: str = "standard", part: Part = WHOLE) -> etree._Element:
+    """The book (or one :class:`Part` of it) as one XHTML tree for WeasyPrint."""
     meta = book.metadata
     head = E.head(E.title(meta.title))
     for name, value in (("author", ", ".join(meta.authors)), ("description", meta.description),
@@ -133,16 +159,19 @@ def print_html(book: Book, edition: str = "standard") -> etree._Element:
         if value:
             head.append(E.meta(name=name, content=value))
     body = E.body()
-    body.append(_cover_page(book))
-    body.append(title_page(book))
-    body.append(_colophon(book, edition))
-    body.append(_contents(book))
-    for chapter in book.chapters:
+    if part.front:
+        body.append(_cover_page(book))
+        body.append(title_page(book))
+        body.append(_colophon(book, edition))
+        body.append(_contents(book, part.toc_pages))
+    else:  # the left-hand running head names the series; without the title page, the body sets it
+        body.set("data-series", " ".join(meta.title.split()))
+    for chapter in part.articles(book):
         section = chapter_section(chapter)
         _notes_to_footnotes(section)
         _prefix_ids(section, f"{chapter.slug}-")
         body.append(section)
-    refs = book_bibliography(book)
+    refs = book_bibliography(book) if part.references else None
     if refs is not None:
         body.append(refs)
     html = E.html(head, body)
@@ -171,17 +200,27 @@ def _colophon(book: Book, edition: str = "standard") -> etree._Element:
     return colophon(book, print_statement(book), (TYPEFACES.get(edition, TYPEFACES["standard"]),))
 
 
-def _contents(book: Book) -> etree._Element:
-    """Article titles (with subtitles) whose page numbers WeasyPrint fills in with ``target-counter``."""
+def _contents(book: Book, pages: dict[str, int] | None = None) -> etree._Element:
+    """Article titles (with subtitles) and their page numbers.
+
+    In the whole-book document WeasyPrint fills the numbers in with
+    ``target-counter``; a front-matter part gets them in ``pages`` (see
+    :class:`Part`) and prints them from ``data-page``.
+    """
     items = []
     for chapter in book.chapters:
         link = E.a({"href": f"#{chapter.slug}"}, chapter.title)
+        if pages is not None:
+            link.set("data-page", str(pages.get(chapter.slug, TOC_PLACEHOLDER)))
         item = E.li(link)
         if chapter.subtitle:
             item.append(E.span({"class": "toc-sub"}, chapter.subtitle))
         items.append(item)
     if book.bibliography:
-        items.append(E.li(E.a({"href": "#references"}, "References")))
+        link = E.a({"href": "#references"}, "References")
+        if pages is not None:
+            link.set("data-page", str(pages.get("references", TOC_PLACEHOLDER)))
+        items.append(E.li(link))
     return E.nav({"class": "toc", "aria-labelledby": "toc-title"},
                  E.h1({"id": "toc-title", "class": "toc-title"}, "Contents"), E.ol(*items))
 
@@ -249,18 +288,25 @@ def _prefix_ids(section: etree._Element, prefix: str) -> None:
         section.set("id", own)
 
 
-def render(book: Book, edition: str = "standard") -> Rendered:
-    """Lay the book out once; the result serves the PDF and the EPUB page-list.
+PART_CSS = """
+nav.toc a[data-page]::after { content: leader(" ") attr(data-page); }
+body[data-series] { string-set: series attr(data-series); }
+"""
+
+
+def render(book: Book, edition: str = "standard", part: Part = WHOLE) -> Rendered:
+    """Lay the book (or one part of it) out once; the result serves the PDF and the EPUB page-list.
 
     ``edition`` picks extra stylesheets, the page size and the PDF variant
     (see :data:`EDITIONS`); the standard edition is the accessible handout.
     """
     spec = EDITIONS[edition]
-    resources = {img.href: (img.data, img.media_type) for ch in book.chapters for img in ch.images}
-    cover = cover_image(book)
-    resources[cover.href] = (cover.data, cover.media_type)
+    resources = {img.href: (img.data, img.media_type) for ch in part.articles(book) for img in ch.images}
+    if part.front:
+        cover = cover_image(book)
+        resources[cover.href] = (cover.data, cover.media_type)
     fetcher = BookFetcher(resources)
-    tree = print_html(book, edition)
+    tree = print_html(book, edition, part)
     decorative = frozenset(img.get("src") for img in tree.iter(f"{{{XHTML}}}img") if img.get("role") == "presentation")
     source = etree.tostring(tree, encoding="unicode", method="html")
     size = PAGE_SIZES.get(spec.page_size or book.page_size, "A5")
@@ -268,6 +314,8 @@ def render(book: Book, edition: str = "standard") -> Rendered:
     css = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
            for name in spec.stylesheets]
     css.append(CSS(string=f"@page {{ size: {size}; }}", url_fetcher=fetcher, font_config=fonts))
+    if part != WHOLE:
+        css.append(CSS(string=PART_CSS, url_fetcher=fetcher, font_config=fonts))
     html = HTML(string=source, base_url=f"file://{VIRTUAL_ROOT}", url_fetcher=fetcher)
     options = {"output_intent": spec.output_intent} if spec.output_intent else {}
     document = html.render(stylesheets=css, font_config=fonts, **options)
@@ -284,28 +332,46 @@ def write_pdf(rendered: Rendered, output: Path, release: bool = False) -> Path:
     freed before pikepdf loads the PDF to finish the tags: the build's peak
     memory is then the layout's, not the layout's plus the PDF's.
     """
-    spec = EDITIONS[rendered.edition]
     with atomic_output(output) as tmp:
-        document = rendered.document
-        quiet = DecorativeAltFilter(rendered.decorative)
-        logging.getLogger("weasyprint").addFilter(quiet)
-        try:
-            document.write_pdf(tmp, pdf_variant=spec.variant)  # type: ignore[attr-defined]
-        finally:
-            logging.getLogger("weasyprint").removeFilter(quiet)
-        notes = tag_notes(document) if spec.variant == "pdf/ua-1" else None
-        if release:
-            rendered.document = document = None
-            gc.collect()  # WeasyPrint's boxes hold reference cycles
-        if notes is not None:  # only the tagged editions carry a structure tree to finish
-            finish_tags(tmp, notes)  # artifacts, hidden content, link text (publish.pdf_tags)
-        if spec.variant and spec.variant.startswith("pdf/x"):
-            finish_press(tmp)  # output intent, DefaultRGB, slug and crop marks (publish.press)
-        if spec.impose:
-            from .impose import impose_booklet
-
-            impose_booklet(tmp)
+        write_part(rendered, tmp, release)
+        finish_edition(rendered.edition, tmp)
     return output
 
 
-__all__ = ["EDITIONS", "XHTML", "render", "write_pdf"]
+def write_part(rendered: Rendered, path: Path, release: bool = False,
+               descriptions: dict[str, str] | None = None) -> None:
+    """Write one laid-out document as tagged PDF (for the tagged editions) and finish its tags.
+
+    ``descriptions`` describes link targets (see :func:`publish.pdf_tags.link_descriptions`)
+    when the document is one part of the book and links to anchors in other parts.
+    """
+    spec = EDITIONS[rendered.edition]
+    document = rendered.document
+    quiet = DecorativeAltFilter(rendered.decorative)
+    logging.getLogger("weasyprint").addFilter(quiet)
+    try:
+        document.write_pdf(path, pdf_variant=spec.variant)  # type: ignore[attr-defined]
+    finally:
+        logging.getLogger("weasyprint").removeFilter(quiet)
+    notes = tag_notes(document) if spec.variant == "pdf/ua-1" else None
+    if notes is not None and descriptions is not None:
+        notes = TagNotes(notes.regions, {**descriptions, **notes.descriptions})
+    if release:
+        rendered.document = document = None
+        gc.collect()  # WeasyPrint's boxes hold reference cycles
+    if notes is not None:  # only the tagged editions carry a structure tree to finish
+        finish_tags(path, notes)  # artifacts, hidden content, link text (publish.pdf_tags)
+
+
+def finish_edition(edition: str, path: Path) -> None:
+    """What an edition does to the whole written PDF: press marks and output intent, or imposition."""
+    spec = EDITIONS[edition]
+    if spec.variant and spec.variant.startswith("pdf/x"):
+        finish_press(path)  # output intent, DefaultRGB, slug and crop marks (publish.press)
+    if spec.impose:
+        from .impose import impose_booklet
+
+        impose_booklet(path)
+
+
+__all__ = ["EDITIONS", "WHOLE", "XHTML", "Part", "finish_edition", "render", "write_part", "write_pdf"]

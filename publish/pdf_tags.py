@@ -69,8 +69,11 @@ def hidden_regions(document) -> list[Region]:
 def link_descriptions(document) -> dict[str, str]:
     """id → words describing a link to it, from the laid-out HTML tree."""
     root = document.pages[0]._page_box.children[0].element if document.pages else None
-    if root is None:
-        return {}
+    return describe_targets(root) if root is not None else {}
+
+
+def describe_targets(root) -> dict[str, str]:
+    """id → words describing a link to it, for every element with an id under ``root`` (an HTML tree)."""
     out: dict[str, str] = {}
     for element in root.iter():
         ident = element.get("id") if isinstance(element.tag, str) else None

@@ -4,8 +4,11 @@
 2. :func:`publish.cite.resolve_citations` formats every citation once;
 3. :func:`publish.checks.check_book` adds the book-level findings;
 4. errors stop here — nothing is written;
-5. the PDF is laid out once (when a PDF or a page-list is wanted);
-6. the renderers write their files atomically.
+5. the PDF is laid out once (when a PDF or a page-list is wanted), a long
+   book in parts on several cores (:mod:`publish.pdf_parts`), and written;
+6. the EPUB is written, with the page-list from that layout.
+
+Every file is written atomically.
 
 ``progress`` receives one line per stage so the CLI can show where a long
 build is; library code itself only logs.
@@ -81,21 +84,18 @@ def render_outputs(book: Book, findings: list[Finding], epub: Path | None = None
     """Stages 5–6 for a book :func:`prepare` has already loaded and resolved (no second parse)."""
     timings = {} if timings is None else timings
     result = BuildResult(book, findings, timings=timings)
-    rendered = None
     page_map = None
-    if pdf is not None or epub is not None:  # the EPUB's page-list comes from the PDF's one layout
-        from .pdf import render
+    if pdf is not None or epub is not None:  # the EPUB's page-list comes from the print edition's layout
+        from .pdf_parts import print_book
+        from .speedups import install
 
-        start = time.perf_counter()
-        progress("laying out the PDF")
-        rendered = render(book, edition)
-        timings["layout"] = time.perf_counter() - start
-        if has_errors(rendered.findings):
-            raise BuildError(findings + rendered.findings)
-        findings += rendered.findings
-        from .pagemap import build_page_map
-
-        page_map = build_page_map(book, rendered.document)
+        install()  # pydyf's page_references is quadratic in pages; same bytes, linear time
+        printed = print_book(book, edition, pdf, progress=progress)  # writes nothing when a finding is an error
+        timings.update(printed.timings)
+        if has_errors(printed.findings):
+            raise BuildError(findings + printed.findings)
+        findings += printed.findings
+        page_map = printed.page_map
     if epub is not None:
         from .epub import build_epub
 
@@ -103,14 +103,6 @@ def render_outputs(book: Book, findings: list[Finding], epub: Path | None = None
         progress("writing the EPUB")
         result.outputs.append(build_epub(book, epub, page_map))
         timings["epub"] = time.perf_counter() - start
-    if pdf is not None and rendered is not None:
-        from .pdf import write_pdf
-        from .speedups import install
-
-        install()  # pydyf's page_references is quadratic in pages; same bytes, linear time
-
-        start = time.perf_counter()
-        progress("writing the PDF")
-        result.outputs.append(write_pdf(rendered, pdf, release=True))  # the layout is not needed after this
-        timings["pdf"] = time.perf_counter() - start
+    if pdf is not None:
+        result.outputs.append(pdf)
     return result

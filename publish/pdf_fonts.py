@@ -1,0 +1,185 @@
+"""One embedded font per face in a PDF joined from parts (:mod:`publish.pdf_merge`).
+
+Every part embeds its own subset of each face it uses.  WeasyPrint subsets
+with HarfBuzz keeping the original glyph ids (and writes ``CIDToGIDMap
+/Identity``), so the subsets of one face are slices of the same glyph
+table: glyph *n* is the same glyph in each of them, present or empty.  The
+parts' fonts of one ``BaseFont`` are therefore joined into the first one:
+
+* glyph outlines and advance widths: the union of the subsets' glyphs;
+* ``/W``: the union of the widths arrays;
+* ``/ToUnicode``: the union of the ``bfchar`` mappings;
+* ``/CIDSet`` (PDF 1.3/1.4 files, e.g. the PDF/X-3 press edition): rebuilt
+  from the joined widths.
+
+Every page's font resource then points at the joined font.  A face whose
+subsets cannot be joined safely (a CFF font program, a custom encoding
+CMap, ``bfrange`` mappings) is left as it is — correct, only larger.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from math import ceil
+
+import pikepdf
+
+log = logging.getLogger(__name__)
+BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
+
+
+def _font_holders(pdf: pikepdf.Pdf) -> list[tuple[pikepdf.Dictionary, str, pikepdf.Dictionary]]:
+    """(resource font dictionary, resource name, Type0 font) for pages and the form XObjects they draw."""
+    found = []
+    seen: set[tuple[int, int]] = set()
+    stack = [page.obj.get("/Resources") for page in reversed(pdf.pages)]  # popped in page order
+    while stack:
+        resources = stack.pop()
+        if resources is None or not isinstance(resources, pikepdf.Dictionary):
+            continue
+        if resources.is_indirect:
+            if resources.objgen in seen:
+                continue
+            seen.add(resources.objgen)
+        fonts = resources.get("/Font")
+        if isinstance(fonts, pikepdf.Dictionary):
+            for key, font in fonts.items():
+                if isinstance(font, pikepdf.Dictionary) and font.get("/Subtype") == "/Type0":
+                    found.append((fonts, key, font))
+        for xobject in (resources.get("/XObject") or {}).values() if isinstance(resources.get("/XObject"),
+                                                                               pikepdf.Dictionary) else []:
+            if xobject.get("/Subtype") == "/Form":
+                stack.append(xobject.get("/Resources"))
+    return found
+
+
+def join_fonts(pdf: pikepdf.Pdf) -> int:
+    """Join the subsets of each face into one font; return how many faces were joined."""
+    holders = _font_holders(pdf)
+    groups: dict[str, dict[tuple[int, int], pikepdf.Dictionary]] = {}
+    for _, _, font in holders:  # in page order: the first part's font comes first and is kept
+        groups.setdefault(str(font.BaseFont), {}).setdefault(font.objgen, font)
+    joined = 0
+    for name in sorted(groups):
+        members = list(groups[name].values())
+        if len(members) < 2 or not all(_joinable(font) for font in members):
+            continue
+        keep = members[0]
+        _join_into(pdf, keep, members)
+        for fonts, key, font in holders:
+            if font.objgen in groups[name] and font.objgen != keep.objgen:
+                fonts[key] = keep
+        joined += 1
+    return joined
+
+
+def _joinable(font: pikepdf.Dictionary) -> bool:
+    descendant = font.DescendantFonts[0]
+    descriptor = descendant.FontDescriptor
+    encoding = font.get("/Encoding")
+    return ("/FontFile2" in descriptor and str(descendant.get("/CIDToGIDMap", "")) == "/Identity"
+            and not isinstance(encoding, pikepdf.Stream) and "/ToUnicode" in font
+            and b"beginbfrange" not in font.ToUnicode.read_bytes())
+
+
+def _widths(array: pikepdf.Array) -> dict[int, float]:
+    """A CIDFont ``/W`` array as cid → width (both the ``c [w…]`` and ``c1 c2 w`` forms)."""
+    out: dict[int, float] = {}
+    items = list(array)
+    i = 0
+    while i < len(items):
+        start = int(items[i])
+        if isinstance(items[i + 1], pikepdf.Array):
+            for offset, width in enumerate(items[i + 1]):
+                out[start + offset] = float(width)
+            i += 2
+        else:
+            for cid in range(start, int(items[i + 1]) + 1):
+                out[cid] = float(items[i + 2])
+            i += 3
+    return out
+
+
+def _width_array(widths: dict[int, float]) -> pikepdf.Array:
+    array = pikepdf.Array()
+    run: pikepdf.Array | None = None
+    for cid in sorted(widths):
+        if run is None or cid - 1 not in widths:
+            run = pikepdf.Array()
+            array.append(cid)
+            array.append(run)
+        value = widths[cid]
+        run.append(int(value) if float(value).is_integer() else value)
+    return array
+
+
+def _to_unicode(stream: pikepdf.Stream) -> dict[int, str]:
+    data = stream.read_bytes()
+    body = data[data.find(b"endcodespacerange"):]
+    return {int(glyph, 16): target.decode("ascii").lower() for glyph, target in BFCHAR.findall(body)}
+
+
+def _to_unicode_stream(pdf: pikepdf.Pdf, mapping: dict[int, str]) -> pikepdf.Stream:
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
+             b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange",
+             b"<0000> <ffff>", b"endcodespacerange"]
+    items = sorted(mapping.items())
+    for start in range(0, len(items), 100):  # a CMap allows at most 100 entries per block
+        batch = items[start:start + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [f"<{glyph:04x}> <{target}>".encode() for glyph, target in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return pdf.make_stream(b"\n".join(lines))
+
+
+def _join_glyphs(programs: list[bytes]) -> bytes:
+    """The union of TrueType subsets that keep the original glyph ids."""
+    from fontTools.ttLib import TTFont
+
+    fonts = [TTFont(io.BytesIO(data), recalcTimestamp=False) for data in programs]  # reproducible bytes
+    base = max(fonts, key=lambda f: f["maxp"].numGlyphs)
+    order = base.getGlyphOrder()
+    glyf, hmtx = base["glyf"], base["hmtx"]
+    for other in fonts:
+        if other is base:
+            continue
+        for gid, name in enumerate(other.getGlyphOrder()):
+            glyph = other["glyf"][name]
+            if glyph.numberOfContours == 0 or gid >= len(order):
+                continue  # empty in this subset (or past the base: cannot happen, the base is the longest)
+            if glyf[order[gid]].numberOfContours == 0:
+                glyf[order[gid]] = glyph
+                hmtx[order[gid]] = other["hmtx"][name]
+    out = io.BytesIO()
+    base.save(out)
+    return out.getvalue()
+
+
+def _join_into(pdf: pikepdf.Pdf, keep: pikepdf.Dictionary, members: list[pikepdf.Dictionary]) -> None:
+    widths: dict[int, float] = {}
+    mapping: dict[int, str] = {}
+    for font in members:
+        widths.update(_widths(font.DescendantFonts[0].W))
+        for glyph, text in _to_unicode(font.ToUnicode).items():
+            mapping.setdefault(glyph, text)  # one glyph, several characters (- and ‐): the first use wins
+    descendant = keep.DescendantFonts[0]
+    descriptor = descendant.FontDescriptor
+    programs = [font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes() for font in members]
+    program = _join_glyphs(programs)
+    descriptor.FontFile2 = pdf.make_stream(program, Length1=len(program))
+    boxes = [list(font.DescendantFonts[0].FontDescriptor.FontBBox) for font in members]
+    descriptor.FontBBox = pikepdf.Array([min(b[0] for b in boxes), min(b[1] for b in boxes),
+                                         max(b[2] for b in boxes), max(b[3] for b in boxes)])
+    if "/CIDSet" in descriptor:
+        cids = sorted(widths)
+        size = ceil((cids[-1] + 1) / 8)
+        bits = bytearray(size)
+        for cid in cids:
+            bits[cid // 8] |= 0x80 >> (cid % 8)
+        descriptor.CIDSet = pdf.make_stream(bytes(bits))
+    descendant.W = _width_array(widths)
+    keep.ToUnicode = _to_unicode_stream(pdf, mapping)
