@@ -50,7 +50,7 @@ from .pdf_tags import describe_targets
 
 log = logging.getLogger(__name__)
 
-PART_SIZE = 140_000  # characters of article markup per part (about 16,000 words, 60 A5 pages)
+PART_SIZE = 70_000  # characters of article markup per part (about 8,000 words, 30 A5 pages)
 MIN_ARTICLES = 4  # fewer articles: one document (starting workers costs more than it saves)
 
 
@@ -86,7 +86,8 @@ def plan(book: Book, workers: int, part_size: int = PART_SIZE) -> list[Part]:
     words = [len(chapter.body_html) + sum(len(entry.html) for entry in chapter.bibliography) + 1
              for chapter in book.chapters]
     total = sum(words)
-    parts = min(count, max(workers, -(-total // part_size)))
+    # A multiple of the workers, so that they finish together: the parts are laid out in order.
+    parts = min(count, workers * max(1, -(-total // (workers * part_size))))
     runs: list[Part] = [Part(front=True, chapters=(0, 0), references=False, toc_pages={})]
     start, seen = 0, 0
     for index in range(1, parts + 1):
@@ -143,37 +144,63 @@ class _Job:
     count_only: bool = False  # paginate, report the page count and stop
 
 
-def _work(book: Book, edition: str, job: _Job, conn: Connection, out: Path | None,
-          descriptions: dict[str, str]) -> None:
-    """A forked worker: lay out one part, report, write it (see the module docstring)."""
-    try:
-        def ask(pages: int) -> int:
-            conn.send(("pages", job.index, pages))
-            if job.count_only:
-                conn.close()
-                os._exit(0)
-            return conn.recv()
+class _Counted(Exception):
+    """Raised inside WeasyPrint's layout to stop a count-only run once the pages are counted."""
 
-        with numbered_from(ask):
-            rendered = render(book, edition, job.part)
-        pages = rendered.document.pages
-        anchors = frozenset(name for page in pages for name in page.anchors)
-        targets = {chapter.slug for chapter in book.chapters} | {"references"}
-        starts: dict[str, int] = {}
-        for index, page in enumerate(pages):  # a section's anchor is on every page it spans: keep the first
-            for name in page.anchors:
-                if name in targets:
-                    starts.setdefault(name, index)
-        conn.send(("laid-out", job.index, page_places(book, rendered.document), starts, anchors,
-                   rendered.findings))
-        if out is not None:
-            _stand_in_anchors(pages, anchors)
-            write_part(rendered, out, release=True, descriptions=descriptions)
-        conn.send(("written", job.index))
-    except BaseException:  # reported to the parent, which stops the build
-        conn.send(("failed", job.index, traceback.format_exc()))
+
+def _serve(book: Book, edition: str, conn: Connection, folder: Path | None, descriptions: dict[str, str]) -> None:
+    """A forked worker: run the jobs the parent sends until it sends ``None``.
+
+    One process serves several parts in turn, so WeasyPrint's warm-up (fonts,
+    HarfBuzz, the hyphenation patterns) is paid once per worker, not per part;
+    each part's boxes are freed before the next one is laid out.
+    """
+    try:
+        while (job := conn.recv()) is not None:
+            try:
+                _run_job(book, edition, job, conn, folder, descriptions)
+            except _Counted:
+                conn.send(("done", job.index))
+            except BaseException:  # reported to the parent, which stops the build
+                conn.send(("failed", job.index, traceback.format_exc()))
+                return
+    except (EOFError, KeyboardInterrupt):
+        pass
     finally:
         conn.close()
+
+
+def _run_job(book: Book, edition: str, job: _Job, conn: Connection, folder: Path | None,
+             descriptions: dict[str, str]) -> None:
+    """Lay out one part, report its pages and where they begin, write it (see the module docstring)."""
+    def ask(pages: int) -> int:
+        conn.send(("pages", job.index, pages))
+        if job.count_only:
+            raise _Counted
+        return conn.recv()
+
+    with numbered_from(ask):
+        rendered = render(book, edition, job.part)
+    pages = rendered.document.pages
+    anchors = frozenset(name for page in pages for name in page.anchors)
+    targets = {chapter.slug for chapter in book.chapters} | {"references"}
+    starts: dict[str, int] = {}
+    for index, page in enumerate(pages):  # a section's anchor is on every page it spans: keep the first
+        for name in page.anchors:
+            if name in targets:
+                starts.setdefault(name, index)
+    conn.send(("laid-out", job.index, page_places(book, rendered.document), starts, anchors, rendered.findings))
+    if folder is not None:
+        _stand_in_anchors(pages, anchors)
+        write_part(rendered, _part_path(folder, job.index), release=True, descriptions=descriptions)
+    else:
+        rendered.document = pages = None
+        gc.collect()
+    conn.send(("done", job.index))
+
+
+def _part_path(folder: Path, index: int) -> Path:
+    return folder / f"part-{index:03d}.pdf"
 
 
 def _stand_in_anchors(pages: list, anchors: frozenset[str]) -> None:
@@ -212,13 +239,14 @@ class _Coordinator:
         self.progress = progress
         self.context = multiprocessing.get_context("fork")
         self.queue = [_Job(0, parts[0], count_only=True)] + [_Job(i, p) for i, p in enumerate(parts) if i]
-        self.running: dict[Connection, tuple[_Job, multiprocessing.process.BaseProcess]] = {}
+        self.processes: dict[Connection, multiprocessing.process.BaseProcess] = {}
+        self.idle: list[Connection] = []
+        self.jobs: dict[Connection, _Job] = {}
         self.counts: dict[int, int] = {}  # part → pages (the front: from the placeholder run)
         self.waiting: dict[int, Connection] = {}
         self.places: dict[int, list] = {}
         self.starts: dict[str, tuple[int, int]] = {}
         self.anchors: dict[int, frozenset[str]] = {}
-        self.written: set[int] = set()
         self.findings: list[Finding] = []
         self.laid_out_at: float | None = None
         self.descriptions = describe_targets(print_html(book, edition))
@@ -226,7 +254,7 @@ class _Coordinator:
 
 
     def path(self, index: int) -> Path | None:
-        return self.folder / f"part-{index:03d}.pdf" if self.folder is not None else None
+        return _part_path(self.folder, index) if self.folder is not None else None
 
     def slot(self, index: int) -> int:
         """Pages a part fills in the book: its own, plus a blank one if the next part would start on a left page."""
@@ -238,39 +266,43 @@ class _Coordinator:
             return None
         return sum(self.slot(i) for i in range(index))
 
-    def start(self, job: _Job) -> None:
-        parent, child = self.context.Pipe()
-        out = None if job.count_only else self.path(job.index)
-        process = self.context.Process(target=_work, args=(self.book, self.edition, job, child, out,
-                                                           self.descriptions), daemon=True)
-        process.start()
-        child.close()
-        self.running[parent] = (job, process)
-
     def run(self) -> None:
         # The model and everything loaded so far stay as they are: freezing them keeps each forked
         # worker's garbage collector from walking (and so copying) the parent's pages.
         gc.freeze()
         try:
+            for _ in range(self.workers):
+                parent, child = self.context.Pipe()
+                process = self.context.Process(target=_serve, args=(self.book, self.edition, child, self.folder,
+                                                                     self.descriptions), daemon=True)
+                process.start()
+                child.close()
+                self.processes[parent] = process
+                self.idle.append(parent)
             self._run()
+            for conn in self.processes:
+                conn.send(None)
+            for process in self.processes.values():
+                process.join()
         finally:
+            self.stop()
             gc.unfreeze()
 
     def _run(self) -> None:
         front_final_queued = False
-        while self.queue or self.running:
-            busy = sum(1 for job, _ in self.running.values() if job.index)
-            while self.queue and (self.queue[0].index == 0 or busy < self.workers):
+        while self.queue or self.jobs:
+            while self.queue and self.idle:
                 job = self.queue.pop(0)
-                self.start(job)
-                busy += 1 if job.index else 0
-            for conn in wait(list(self.running)):
-                job, process = self.running[conn]
+                conn = self.idle.pop(0)
+                self.jobs[conn] = job
+                conn.send(job)
+            for conn in wait(list(self.jobs)):
+                job = self.jobs[conn]
                 try:
                     message = conn.recv()
                 except EOFError:
-                    self._ended(conn, job, process)
-                    continue
+                    raise RuntimeError(f"the worker laying out part {job.index} of the PDF stopped "
+                                       f"(exit code {self.processes[conn].exitcode})") from None
                 self._handle(conn, job, message)
             if not front_final_queued and len(self.places) == len(self.parts) - 1 and 0 not in self.places:
                 self.laid_out_at = time.perf_counter()
@@ -284,14 +316,12 @@ class _Coordinator:
     def _handle(self, conn: Connection, job: _Job, message: tuple) -> None:
         kind = message[0]
         if kind == "failed":
-            self.stop()
             raise RuntimeError(f"laying out part {job.index} of the PDF failed:\n{message[2]}")
         if kind == "pages":
             if job.count_only:
                 self.counts[0] = message[2]
             elif job.index == 0:
                 if message[2] > self.counts[0]:
-                    self.stop()
                     raise RuntimeError("the contents grew when its page numbers were filled in")
                 conn.send(0)
             else:
@@ -309,27 +339,19 @@ class _Coordinator:
             self.findings += [f for f in findings if f not in self.findings]
             for name, page in starts.items():
                 self.starts.setdefault(name, (index, page))
-        elif kind == "written":
-            self.written.add(job.index)
-
-    def _ended(self, conn: Connection, job: _Job, process) -> None:
-        process.join()
-        del self.running[conn]
-        conn.close()
-        if job.count_only:
-            return
-        if job.index not in self.places or (self.folder is not None and job.index not in self.written):
-            self.stop()
-            raise RuntimeError(f"the worker laying out part {job.index} of the PDF stopped "
-                               f"(exit code {process.exitcode})")
+        elif kind == "done":
+            del self.jobs[conn]
+            self.idle.append(conn)
 
     def stop(self) -> None:
-        for _, process in self.running.values():
-            process.kill()
-        for _, process in self.running.values():
+        """End every worker (after an error, they may be in the middle of a part)."""
+        for process in self.processes.values():
+            if process.is_alive():
+                process.kill()
+        for conn, process in self.processes.items():
             process.join()
-        self.running.clear()
-        self.queue.clear()
+            conn.close()
+        self.processes.clear()
 
     def page_places(self) -> list:
         joined: list = []

@@ -159,3 +159,20 @@ def test_a_failing_worker_stops_the_build_and_leaves_nothing(tmp_path: Path, mon
     with pytest.raises(RuntimeError, match="no layout for this part"):
         print_book(book, "standard", out, workers=2, part_size=SMALL_PARTS)
     assert list((tmp_path / "dist").iterdir()) == []
+
+
+@pytest.mark.parametrize("edition", ["press", "large-print", "booklet"])
+def test_print_editions_in_parts_match_one_document(tmp_path: Path, edition: str) -> None:
+    """The press (PDF/X-3, untagged, crop marks), large-print and imposed booklet editions join too."""
+    book = _prepared(tmp_path, 4)
+    whole = print_book(book, edition, tmp_path / "whole.pdf", workers=1)
+    parts = print_book(book, edition, tmp_path / "parts.pdf", workers=2, part_size=SMALL_PARTS)
+    assert parts.parts >= 3 and parts.page_map == whole.page_map
+    assert _pages_text(tmp_path / "parts.pdf") == _pages_text(tmp_path / "whole.pdf")
+    with pikepdf.open(tmp_path / "whole.pdf") as one, pikepdf.open(tmp_path / "parts.pdf") as joined:
+        ignored = {"/Contents", "/Resources", "/Parent", "/Annots", "/StructParents", "/Tabs"}  # blank pages differ
+        assert [p.obj.keys() - ignored for p in joined.pages] == [p.obj.keys() - ignored for p in one.pages]
+        assert [list(map(float, p.obj.get("/TrimBox", p.obj.MediaBox))) for p in joined.pages] == \
+            [list(map(float, p.obj.get("/TrimBox", p.obj.MediaBox))) for p in one.pages]
+        assert ("/OutputIntents" in joined.Root) == ("/OutputIntents" in one.Root)
+        assert ("/StructTreeRoot" in joined.Root) == ("/StructTreeRoot" in one.Root)
