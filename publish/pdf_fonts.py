@@ -137,26 +137,35 @@ def _to_unicode_stream(pdf: pikepdf.Pdf, mapping: dict[int, str]) -> pikepdf.Str
 
 
 def _join_glyphs(programs: list[bytes]) -> bytes:
-    """The union of TrueType subsets that keep the original glyph ids."""
+    """The union of TrueType subsets that keep the original glyph ids.
+
+    Glyphs are moved as raw ``glyf`` records, never decompiled: a glyph is
+    empty in a subset when it has no data.  Bounding boxes and ``maxp``
+    are not recomputed (the subsets carry no hinting that would need them).
+    """
     from fontTools.ttLib import TTFont
 
-    fonts = [TTFont(io.BytesIO(data), recalcTimestamp=False) for data in programs]  # reproducible bytes
+    fonts = [TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)  # reproducible bytes
+             for data in programs]
     base = max(fonts, key=lambda f: f["maxp"].numGlyphs)
     order = base.getGlyphOrder()
-    glyf, hmtx = base["glyf"], base["hmtx"]
+    glyphs, hmtx = base["glyf"].glyphs, base["hmtx"]
     for other in fonts:
         if other is base:
             continue
+        theirs, their_metrics = other["glyf"].glyphs, other["hmtx"]
         for gid, name in enumerate(other.getGlyphOrder()):
-            glyph = other["glyf"][name]
-            if glyph.numberOfContours == 0 or gid >= len(order):
-                continue  # empty in this subset (or past the base: cannot happen, the base is the longest)
-            if glyf[order[gid]].numberOfContours == 0:
-                glyf[order[gid]] = glyph
-                hmtx[order[gid]] = other["hmtx"][name]
+            if gid < len(order) and _has_outline(theirs[name]) and not _has_outline(glyphs[order[gid]]):
+                glyphs[order[gid]] = theirs[name]
+                hmtx[order[gid]] = their_metrics[name]
     out = io.BytesIO()
     base.save(out)
     return out.getvalue()
+
+
+def _has_outline(glyph) -> bool:
+    """A glyph record with contours or components (raw ``data`` until fontTools expands it)."""
+    return bool(getattr(glyph, "data", None)) or getattr(glyph, "numberOfContours", 0) != 0
 
 
 def _join_into(pdf: pikepdf.Pdf, keep: pikepdf.Dictionary, members: list[pikepdf.Dictionary]) -> None:

@@ -123,6 +123,19 @@ def test_parts_print_the_same_pages_as_one_document(builds) -> None:
         assert got == expected, f"page {number} differs"
 
 
+def test_parts_render_to_the_same_pixels(builds, tmp_path: Path) -> None:
+    """Glyphs from the joined font subsets draw exactly as the one document's fonts do."""
+    require_tool("pdftoppm")
+    images = {}
+    for name in ("whole", "parts"):
+        subprocess.run(["pdftoppm", "-r", "30", "-gray", str(builds["folder"] / f"{name}.pdf"), str(tmp_path / name)],
+                       check=True)
+        images[name] = sorted(tmp_path.glob(f"{name}-*.pgm"))
+    assert len(images["whole"]) == len(images["parts"]) > 30
+    differ = [a.name for a, b in zip(images["whole"], images["parts"], strict=True) if a.read_bytes() != b.read_bytes()]
+    assert differ == []
+
+
 def test_parts_keep_navigation_links_and_tags(builds) -> None:
     whole = _summary(builds["folder"] / "whole.pdf")
     parts = _summary(builds["folder"] / "parts.pdf")
