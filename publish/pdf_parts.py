@@ -21,7 +21,13 @@ What ties the parts together is page numbers:
 * the EPUB page-list: each worker reports where its pages begin
   (:func:`publish.pagemap.page_places`), and the lists are joined in order.
 
-A short book, or a machine with one core, is laid out whole, as one document.
+The work runs in a :class:`WorkerPool` of forked processes, one per core,
+which the build starts before it reads the book: the workers load
+WeasyPrint while the parent parses Markdown and formats citations, and the
+parent never loads WeasyPrint at all.  A short book is laid out whole, as
+one document, by one worker.  How a book is cut into parts depends on the
+book alone, never on the machine, so the same source gives the same bytes
+on one core or eight.
 """
 
 from __future__ import annotations
@@ -39,14 +45,14 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from .cover import cover_image
+from .editions import EDITIONS, finish_edition
 from .findings import Finding, has_errors
 from .model import Book
 from .output import atomic_output
 from .pagemap import labelled, page_places
-from .pdf import EDITIONS, WHOLE, Part, finish_edition, print_html, render, write_part
 from .pdf_merge import PartFile, join_parts
 from .pdf_tags import describe_targets
+from .print_html import WHOLE, Part, print_html
 
 log = logging.getLogger(__name__)
 
@@ -75,19 +81,21 @@ def workers_available() -> int:
         return os.cpu_count() or 1
 
 
-def plan(book: Book, workers: int, part_size: int = PART_SIZE) -> list[Part]:
-    """The front matter and runs of whole articles of about ``part_size`` characters, at least one per worker.
+def plan(book: Book, part_size: int | None = PART_SIZE) -> list[Part]:
+    """The front matter and runs of whole articles of about ``part_size`` characters each.
 
-    ``[WHOLE]`` when the book is short or only one core is free.
+    ``[WHOLE]`` (one document) for a short book or ``part_size=None``.  An
+    even number of runs, so that two (or four) workers finish together.  The
+    cut depends on the book only, so the output does not depend on the machine.
     """
     count = len(book.chapters)
-    if workers < 2 or count < MIN_ARTICLES:
+    if part_size is None or count < MIN_ARTICLES:
         return [WHOLE]
     words = [len(chapter.body_html) + sum(len(entry.html) for entry in chapter.bibliography) + 1
              for chapter in book.chapters]
     total = sum(words)
-    # A multiple of the workers, so that they finish together: the parts are laid out in order.
-    parts = min(count, workers * max(1, -(-total // (workers * part_size))))
+    parts = max(2, -(-total // part_size))
+    parts = min(count, parts + parts % 2)
     runs: list[Part] = [Part(front=True, chapters=(0, 0), references=False, toc_pages={})]
     start, seen = 0, 0
     for index in range(1, parts + 1):
@@ -148,15 +156,31 @@ class _Counted(Exception):
     """Raised inside WeasyPrint's layout to stop a count-only run once the pages are counted."""
 
 
-def _serve(book: Book, edition: str, conn: Connection, folder: Path | None, descriptions: dict[str, str]) -> None:
-    """A forked worker: run the jobs the parent sends until it sends ``None``.
+def _serve(conn: Connection) -> None:
+    """A forked worker: load WeasyPrint, then run the jobs the parent sends until it sends ``None``.
 
-    One process serves several parts in turn, so WeasyPrint's warm-up (fonts,
-    HarfBuzz, the hyphenation patterns) is paid once per worker, not per part;
-    each part's boxes are freed before the next one is laid out.
+    The first message is the book (after the parent has read it and formatted
+    its citations); every later one a :class:`_Job`.  One process serves
+    several parts in turn, so WeasyPrint's warm-up (fonts, HarfBuzz, the
+    hyphenation patterns) is paid once per worker, not per part; each part's
+    boxes are freed before the next one is laid out.
     """
     try:
-        while (job := conn.recv()) is not None:
+        import weasyprint  # noqa: F401 — loaded while the parent is still reading the book
+
+        from . import pdf  # noqa: F401
+        from .speedups import install
+
+        install()  # pydyf's page_references is quadratic in pages; same bytes, linear time
+
+        book = edition = folder = descriptions = None
+        while (message := conn.recv()) is not None:
+            if message[0] == "book":
+                _, book, edition, folder, descriptions = message
+                warm_caches(book)
+                gc.freeze()  # the book stays as it is: the collector need not walk it after every part
+                continue
+            job = message[1]
             try:
                 _run_job(book, edition, job, conn, folder, descriptions)
             except _Counted:
@@ -164,15 +188,17 @@ def _serve(book: Book, edition: str, conn: Connection, folder: Path | None, desc
             except BaseException:  # reported to the parent, which stops the build
                 conn.send(("failed", job.index, traceback.format_exc()))
                 return
-    except (EOFError, KeyboardInterrupt):
+    except (EOFError, KeyboardInterrupt, BrokenPipeError):
         pass
     finally:
         conn.close()
 
 
 def _run_job(book: Book, edition: str, job: _Job, conn: Connection, folder: Path | None,
-             descriptions: dict[str, str]) -> None:
+             descriptions: dict[str, str] | None) -> None:
     """Lay out one part, report its pages and where they begin, write it (see the module docstring)."""
+    from .pdf import render, write_part
+
     def ask(pages: int) -> int:
         conn.send(("pages", job.index, pages))
         if job.count_only:
@@ -191,7 +217,8 @@ def _run_job(book: Book, edition: str, job: _Job, conn: Connection, folder: Path
                 starts.setdefault(name, index)
     conn.send(("laid-out", job.index, page_places(book, rendered.document), starts, anchors, rendered.findings))
     if folder is not None:
-        _stand_in_anchors(pages, anchors)
+        if job.part != WHOLE:
+            _stand_in_anchors(pages, anchors)
         write_part(rendered, _part_path(folder, job.index), release=True, descriptions=descriptions)
     else:
         rendered.document = pages = None
@@ -216,30 +243,70 @@ def _stand_in_anchors(pages: list, anchors: frozenset[str]) -> None:
 
 
 def warm_caches(book: Book) -> None:
-    """Do once, before forking, what every worker would otherwise do again.
-
-    The typographic cover is drawn once (the EPUB needs it too) and the
-    hyphenation dictionary is loaded once; the workers inherit both.
-    """
+    """Load the hyphenation patterns of the book's languages once per worker, not once per part."""
     import pyphen
 
-    cover_image(book)
     for lang in {book.metadata.language, *(chapter.language for chapter in book.chapters if chapter.language)}:
         fallback = pyphen.language_fallback(lang.replace("-", "_"))
         if fallback:
             pyphen.Pyphen(lang=fallback)  # cached in pyphen's module-level dictionary cache
 
 
+class WorkerPool:
+    """Forked worker processes (:func:`_serve`), started early and closed at the end of the build."""
+
+    def __init__(self, workers: int):
+        context = multiprocessing.get_context("fork")
+        self.processes: dict[Connection, multiprocessing.process.BaseProcess] = {}
+        for _ in range(max(1, workers)):
+            parent, child = context.Pipe()
+            process = context.Process(target=_serve, args=(child,), daemon=True)
+            process.start()
+            child.close()
+            self.processes[parent] = process
+
+    @property
+    def connections(self) -> list[Connection]:
+        return list(self.processes)
+
+    def close(self) -> None:
+        """Ask the workers to stop; end any that is still busy (after an error, mid-part)."""
+        for conn, process in self.processes.items():
+            if process.is_alive():
+                with contextlib.suppress(OSError):
+                    conn.send(None)
+        for conn, process in self.processes.items():
+            process.join(timeout=2)
+            if process.is_alive():
+                process.kill()
+                process.join()
+            conn.close()
+        self.processes.clear()
+
+    def kill(self) -> None:
+        for process in self.processes.values():
+            if process.is_alive():
+                process.kill()
+        self.close()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 class _Coordinator:
     """Runs the jobs on ``workers`` forked processes and answers their page-count questions."""
 
-    def __init__(self, book: Book, edition: str, parts: list[Part], folder: Path | None, workers: int,
+    def __init__(self, book: Book, edition: str, parts: list[Part], folder: Path | None, pool: WorkerPool,
                  progress: Callable[[str], None] | None = None):
-        self.book, self.edition, self.parts, self.folder, self.workers = book, edition, parts, folder, workers
+        self.book, self.edition, self.parts, self.folder, self.pool = book, edition, parts, folder, pool
         self.progress = progress
-        self.context = multiprocessing.get_context("fork")
-        self.queue = [_Job(0, parts[0], count_only=True)] + [_Job(i, p) for i, p in enumerate(parts) if i]
-        self.processes: dict[Connection, multiprocessing.process.BaseProcess] = {}
+        if parts == [WHOLE]:
+            self.queue = [_Job(0, WHOLE)]
+        else:
+            self.queue = [_Job(0, parts[0], count_only=True)] + [_Job(i, p) for i, p in enumerate(parts) if i]
         self.idle: list[Connection] = []
         self.jobs: dict[Connection, _Job] = {}
         self.counts: dict[int, int] = {}  # part → pages (the front: from the placeholder run)
@@ -249,9 +316,8 @@ class _Coordinator:
         self.anchors: dict[int, frozenset[str]] = {}
         self.findings: list[Finding] = []
         self.laid_out_at: float | None = None
-        self.descriptions = describe_targets(print_html(book, edition))
-        warm_caches(book)
-
+        # links to other parts are described from the whole book's tree (a part sees only its own)
+        self.descriptions = describe_targets(print_html(book, edition)) if len(parts) > 1 else None
 
     def path(self, index: int) -> Path | None:
         return _part_path(self.folder, index) if self.folder is not None else None
@@ -267,26 +333,11 @@ class _Coordinator:
         return sum(self.slot(i) for i in range(index))
 
     def run(self) -> None:
-        # The model and everything loaded so far stay as they are: freezing them keeps each forked
-        # worker's garbage collector from walking (and so copying) the parent's pages.
-        gc.freeze()
-        try:
-            for _ in range(self.workers):
-                parent, child = self.context.Pipe()
-                process = self.context.Process(target=_serve, args=(self.book, self.edition, child, self.folder,
-                                                                     self.descriptions), daemon=True)
-                process.start()
-                child.close()
-                self.processes[parent] = process
-                self.idle.append(parent)
-            self._run()
-            for conn in self.processes:
-                conn.send(None)
-            for process in self.processes.values():
-                process.join()
-        finally:
-            self.stop()
-            gc.unfreeze()
+        message = ("book", self.book, self.edition, self.folder, self.descriptions)
+        for conn in self.pool.connections:
+            conn.send(message)
+            self.idle.append(conn)
+        self._run()
 
     def _run(self) -> None:
         front_final_queued = False
@@ -295,16 +346,21 @@ class _Coordinator:
                 job = self.queue.pop(0)
                 conn = self.idle.pop(0)
                 self.jobs[conn] = job
-                conn.send(job)
+                conn.send(("job", job))
             for conn in wait(list(self.jobs)):
                 job = self.jobs[conn]
                 try:
                     message = conn.recv()
                 except EOFError:
                     raise RuntimeError(f"the worker laying out part {job.index} of the PDF stopped "
-                                       f"(exit code {self.processes[conn].exitcode})") from None
+                                       f"(exit code {self.pool.processes[conn].exitcode})") from None
                 self._handle(conn, job, message)
-            if not front_final_queued and len(self.places) == len(self.parts) - 1 and 0 not in self.places:
+            if len(self.parts) == 1 and self.places and self.laid_out_at is None:
+                self.laid_out_at = time.perf_counter()
+                if self.progress is not None:
+                    self.progress("writing the PDF")
+            if (not front_final_queued and len(self.parts) > 1 and len(self.places) == len(self.parts) - 1
+                    and 0 not in self.places):
                 self.laid_out_at = time.perf_counter()
                 if self.progress is not None:
                     self.progress("writing the PDF")
@@ -320,6 +376,9 @@ class _Coordinator:
         if kind == "pages":
             if job.count_only:
                 self.counts[0] = message[2]
+            elif len(self.parts) == 1:  # the whole book in one document: numbered from page 1
+                self.counts[0] = message[2]
+                conn.send(0)
             elif job.index == 0:
                 if message[2] > self.counts[0]:
                     raise RuntimeError("the contents grew when its page numbers were filled in")
@@ -343,16 +402,6 @@ class _Coordinator:
             del self.jobs[conn]
             self.idle.append(conn)
 
-    def stop(self) -> None:
-        """End every worker (after an error, they may be in the middle of a part)."""
-        for process in self.processes.values():
-            if process.is_alive():
-                process.kill()
-        for conn, process in self.processes.items():
-            process.join()
-            conn.close()
-        self.processes.clear()
-
     def page_places(self) -> list:
         joined: list = []
         for index in range(len(self.parts)):
@@ -362,52 +411,50 @@ class _Coordinator:
 
 
 def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
-               workers: int | None = None, part_size: int = PART_SIZE,
-               progress: Callable[[str], None] = lambda _: None) -> Printed:
+               workers: int | None = None, part_size: int | None = PART_SIZE,
+               progress: Callable[[str], None] = lambda _: None, pool: WorkerPool | None = None) -> Printed:
     """Lay the print edition out (whole or in parts); write it to ``pdf`` atomically if given.
 
     Returns the page map the EPUB's page-list needs and the findings of the
     layout; when one of them is an error (a resource outside the book),
-    nothing is written.
+    nothing is written.  ``pool`` is a :class:`WorkerPool` the caller started
+    early (see :func:`publish.pipeline.build`); without one, a pool of
+    ``workers`` processes is started here.
     """
-    workers = workers_available() if workers is None else workers
-    parts = plan(book, workers, part_size)
+    parts = plan(book, part_size)
     start = time.perf_counter()
     progress("laying out the PDF" if len(parts) == 1 else f"laying out the PDF in {len(parts)} parts")
-    if parts == [WHOLE]:
-        from .pagemap import build_page_map
-        from .pdf import write_pdf
-
-        rendered = render(book, edition)
-        printed = Printed(build_page_map(book, rendered.document), list(rendered.findings))
-        printed.timings["layout"] = time.perf_counter() - start
-        if pdf is not None and not has_errors(printed.findings):
-            progress("writing the PDF")
-            start = time.perf_counter()
-            write_pdf(rendered, pdf, release=True)
-            printed.timings["pdf"] = time.perf_counter() - start
-        return printed
     with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(WorkerPool(workers_available() if workers is None else workers))
         folder = None
         if pdf is not None:
             pdf.parent.mkdir(parents=True, exist_ok=True)
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f".{pdf.name}.", dir=pdf.parent)))
-        coordinator = _Coordinator(book, edition, parts, folder, workers, progress if pdf is not None else None)
-        coordinator.run()
-        # the front matter's second run recounted its pages: keep the slot the parts were numbered from
+        coordinator = _Coordinator(book, edition, parts, folder, pool, progress if pdf is not None else None)
+        try:
+            coordinator.run()
+        except BaseException:
+            pool.kill()  # workers may be mid-part
+            raise
+        # the front matter's second run may be shorter: its slot stays what the parts were numbered from
         printed = Printed(labelled(coordinator.page_places()), coordinator.findings, parts=len(parts))
         printed.timings["layout"] = (coordinator.laid_out_at or time.perf_counter()) - start
         if pdf is not None and not has_errors(printed.findings):
             joined_at = time.perf_counter()
-            files = [PartFile(coordinator.path(i), coordinator.anchors[i], coordinator.slot(i))
-                     for i in range(len(parts))]
             with atomic_output(pdf) as tmp:
-                join_parts(files, tmp)
+                if len(parts) == 1:
+                    os.replace(coordinator.path(0), tmp)
+                else:
+                    files = [PartFile(coordinator.path(i), coordinator.anchors[i], coordinator.slot(i))
+                             for i in range(len(parts))]
+                    join_parts(files, tmp)
                 finish_edition(edition, tmp)
             printed.timings["join"] = time.perf_counter() - joined_at
             printed.timings["pdf"] = time.perf_counter() - (coordinator.laid_out_at or start)
-    log.info("print edition laid out in %d parts on %d workers", len(parts), workers)
+    log.info("print edition laid out in %d part(s)", len(parts))
     return printed
 
 
-__all__ = ["EDITIONS", "PART_SIZE", "Printed", "numbered_from", "plan", "print_book", "workers_available"]
+__all__ = ["EDITIONS", "PART_SIZE", "Printed", "WorkerPool", "numbered_from", "plan", "print_book",
+           "workers_available"]

@@ -18,9 +18,9 @@ import pikepdf
 import pytest
 
 from bench.corpus import make_series
-from publish.pdf import WHOLE
 from publish.pdf_parts import plan, print_book
 from publish.pipeline import prepare
+from publish.print_html import WHOLE
 from tests.conftest import require_tool
 
 SMALL_PARTS = 30_000  # characters per part: three or more parts for a six-article series
@@ -38,12 +38,12 @@ def _prepared(folder: Path, articles: int, placement: str | None = None):
 
 @pytest.fixture(scope="module", params=["chapter", "book"])
 def builds(request, tmp_path_factory) -> dict:
-    """The same six-article series laid out whole and in parts (and in parts again), per reference-list placement."""
+    """The same six-article series laid out whole and in parts (again on one worker), per reference-list placement."""
     folder = tmp_path_factory.mktemp(f"parts-{request.param}")
     book = _prepared(folder, 6, request.param)
-    whole = print_book(book, "standard", folder / "whole.pdf", workers=1)
+    whole = print_book(book, "standard", folder / "whole.pdf", part_size=None)
     parts = print_book(book, "standard", folder / "parts.pdf", workers=2, part_size=SMALL_PARTS)
-    again = print_book(book, "standard", folder / "again.pdf", workers=2, part_size=SMALL_PARTS)
+    again = print_book(book, "standard", folder / "again.pdf", workers=1, part_size=SMALL_PARTS)
     return {"book": book, "folder": folder, "whole": whole, "parts": parts, "again": again}
 
 
@@ -102,16 +102,17 @@ def _summary(path: Path) -> dict:
 
 def test_plan_splits_at_article_boundaries(tmp_path: Path) -> None:
     book = _prepared(tmp_path, 7)
-    assert plan(book, 1) == [WHOLE]
-    assert plan(book, 2, part_size=10**9) != [WHOLE]  # one part per worker at least
-    parts = plan(book, 2, part_size=SMALL_PARTS)
+    assert plan(book, None) == [WHOLE]
+    assert len(plan(book, part_size=10**9)) == 3  # the front matter and two runs at least
+    parts = plan(book, part_size=SMALL_PARTS)
     front, runs = parts[0], parts[1:]
     assert front.front and front.chapters == (0, 0) and front.toc_pages == {}
     assert len(runs) >= 3 and not any(p.front for p in runs)
     assert [p.chapters[0] for p in runs] == [0] + [p.chapters[1] for p in runs[:-1]]  # contiguous, in order
     assert runs[-1].chapters[1] == 7 and all(p.chapters[0] < p.chapters[1] for p in runs)
     assert [p.references for p in runs] == [False] * (len(runs) - 1) + [True]
-    assert plan(_prepared(tmp_path / "short", 2), 2) == [WHOLE]  # too short to be worth the workers
+    assert plan(_prepared(tmp_path / "short", 2)) == [WHOLE]  # too short to be worth the parts
+    assert len(runs) % 2 == 0  # two workers finish together
 
 
 def test_parts_print_the_same_pages_as_one_document(builds) -> None:
@@ -152,22 +153,23 @@ def test_parts_give_the_same_page_map(builds) -> None:
 
 
 def test_parts_build_is_reproducible(builds) -> None:
+    """Same bytes from two builds, one on two workers and one on a single worker: the cut is the book's."""
     folder = builds["folder"]
     assert (folder / "parts.pdf").read_bytes() == (folder / "again.pdf").read_bytes()
 
 
 def test_a_failing_worker_stops_the_build_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
-    import publish.pdf_parts as pdf_parts
+    import publish.pdf as pdf_module
 
     book = _prepared(tmp_path, 4)
-    real = pdf_parts.render
+    real = pdf_module.render
 
     def broken(book, edition="standard", part=WHOLE):
         if not part.front and part.chapters[0] > 0:
             raise ValueError("no layout for this part")
         return real(book, edition, part)
 
-    monkeypatch.setattr(pdf_parts, "render", broken)  # the forked workers inherit the patch
+    monkeypatch.setattr(pdf_module, "render", broken)  # the forked workers inherit the patch
     out = tmp_path / "dist" / "book.pdf"
     with pytest.raises(RuntimeError, match="no layout for this part"):
         print_book(book, "standard", out, workers=2, part_size=SMALL_PARTS)
@@ -178,7 +180,7 @@ def test_a_failing_worker_stops_the_build_and_leaves_nothing(tmp_path: Path, mon
 def test_print_editions_in_parts_match_one_document(tmp_path: Path, edition: str) -> None:
     """The press (PDF/X-3, untagged, crop marks), large-print and imposed booklet editions join too."""
     book = _prepared(tmp_path, 4)
-    whole = print_book(book, edition, tmp_path / "whole.pdf", workers=1)
+    whole = print_book(book, edition, tmp_path / "whole.pdf", part_size=None)
     parts = print_book(book, edition, tmp_path / "parts.pdf", workers=2, part_size=SMALL_PARTS)
     assert parts.parts >= 3 and parts.page_map == whole.page_map
     assert _pages_text(tmp_path / "parts.pdf") == _pages_text(tmp_path / "whole.pdf")

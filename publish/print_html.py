@@ -1,0 +1,186 @@
+"""The book as print HTML for WeasyPrint: cover, title page, colophon, contents, articles.
+
+Built from the same builder functions as the EPUB (:mod:`publish.markup`),
+so the print pages and the EPUB documents share their markup (the EPUB's
+page-list depends on it).  No WeasyPrint here: the parent process of a
+build laid out in parts describes link targets from this tree without
+loading the layout engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .accessibility import print_statement
+from .cover import cover_image
+from .editions import TYPEFACES
+from .markup import E, book_bibliography, chapter_section, colophon, title_page
+from .model import Book
+from .xhtml import EPUB_TYPE, q
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stretch of the book laid out as its own WeasyPrint document.
+
+    The default is the whole book in one document.  A long book is laid out
+    in parts on several cores (:mod:`publish.pdf_parts`): the front matter
+    (``front=True`` with ``chapters=(0, 0)``) and runs of articles.  A part
+    without the articles cannot use ``target-counter`` for its contents, so
+    ``toc_pages`` gives the page numbers (an empty mapping prints wide
+    placeholders, to measure the front matter before the numbers are known).
+    """
+
+    front: bool = True
+    chapters: tuple[int, int] | None = None  # [start, stop) into book.chapters; None: every article
+    references: bool = True  # the whole-book reference list, when the book has one
+    toc_pages: dict[str, int] | None = None  # None: WeasyPrint's target-counter
+
+    def articles(self, book: Book) -> list:
+        start, stop = self.chapters if self.chapters is not None else (0, len(book.chapters))
+        return book.chapters[start:stop]
+
+
+WHOLE = Part()
+TOC_PLACEHOLDER = 8888  # four tabular figures: at least as wide as any real page number
+
+
+def print_html(book: Book, edition: str = "standard", part: Part = WHOLE) -> etree._Element:
+    """The book (or one :class:`Part` of it) as one XHTML tree for WeasyPrint."""
+    meta = book.metadata
+    head = E.head(E.title(meta.title))
+    for name, value in (("author", ", ".join(meta.authors)), ("description", meta.description),
+                        ("dcterms.created", meta.modified), ("dcterms.modified", meta.modified),
+                        ("generator", "publish")):
+        if value:
+            head.append(E.meta(name=name, content=value))
+    body = E.body()
+    if part.front:
+        body.append(_cover_page(book))
+        body.append(title_page(book))
+        body.append(_colophon(book, edition))
+        body.append(_contents(book, part.toc_pages))
+    else:  # the left-hand running head names the series; without the title page, the body sets it
+        body.set("data-series", " ".join(meta.title.split()))
+    for chapter in part.articles(book):
+        section = chapter_section(chapter)
+        _notes_to_footnotes(section)
+        _prefix_ids(section, f"{chapter.slug}-")
+        body.append(section)
+    refs = book_bibliography(book) if part.references else None
+    if refs is not None:
+        body.append(refs)
+    html = E.html(head, body)
+    html.set("lang", meta.language)
+    return html
+
+
+def _cover_page(book: Book) -> etree._Element:
+    """The PDF's first page: the book's cover image, or the typographic cover as real text."""
+    cover = cover_image(book)
+    if book.cover is not None:
+        return E.section({"class": "cover-page"}, E.img({"src": cover.href, "alt": cover.alt}))
+    meta = book.metadata
+    text = E.div({"class": "cover-text"}, E.p({"class": "cover-title"}, meta.title))
+    if meta.subtitle:
+        text.append(E.p({"class": "cover-subtitle"}, meta.subtitle))
+    text.append(E.div({"class": "cover-rule", "aria-hidden": "true"}))
+    parts = [E.div({"class": "cover-band", "aria-hidden": "true"}), text]
+    if meta.publisher:
+        parts.append(E.p({"class": "cover-publisher"}, meta.publisher))
+    return E.section({"class": "cover-page", "aria-label": "Cover"}, *parts)
+
+
+def _colophon(book: Book, edition: str = "standard") -> etree._Element:
+    """The shared colophon with the tagged PDF's accessibility statement and the edition's typeface."""
+    return colophon(book, print_statement(book), (TYPEFACES.get(edition, TYPEFACES["standard"]),))
+
+
+def _contents(book: Book, pages: dict[str, int] | None = None) -> etree._Element:
+    """Article titles (with subtitles) and their page numbers.
+
+    In the whole-book document WeasyPrint fills the numbers in with
+    ``target-counter``; a front-matter part gets them in ``pages`` (see
+    :class:`Part`) and prints them from ``data-page``.
+    """
+    items = []
+    for chapter in book.chapters:
+        link = E.a({"href": f"#{chapter.slug}"}, chapter.title)
+        if pages is not None:
+            link.set("data-page", str(pages.get(chapter.slug, TOC_PLACEHOLDER)))
+        item = E.li(link)
+        if chapter.subtitle:
+            item.append(E.span({"class": "toc-sub"}, chapter.subtitle))
+        items.append(item)
+    if book.bibliography:
+        link = E.a({"href": "#references"}, "References")
+        if pages is not None:
+            link.set("data-page", str(pages.get("references", TOC_PLACEHOLDER)))
+        items.append(E.li(link))
+    return E.nav({"class": "toc", "aria-labelledby": "toc-title"},
+                 E.h1({"id": "toc-title", "class": "toc-title"}, "Contents"), E.ol(*items))
+
+
+def _notes_to_footnotes(section: etree._Element) -> None:
+    """Move each note's text to its call, where CSS ``float: footnote`` sets it at the foot of the page.
+
+    The model keeps Markdown footnotes as endnotes (right for the EPUB); on
+    paper a reader wants the note on the page that calls it.  Notes never
+    called stay in the endnote list.
+    """
+    lists = [el for el in section.iter(q("section")) if el.get(EPUB_TYPE) == "endnotes"]
+    notes = {li.get("id"): li for block in lists for li in block.iter(q("li")) if li.get("id")}
+    for link in list(section.iter(q("a"))):
+        if link.get("role") != "doc-noteref":
+            continue
+        li = notes.get((link.get("href") or "").lstrip("#"))
+        sup = link.getparent()
+        if li is None or sup is None or sup.tag != q("sup"):
+            continue
+        note = E.span({"class": "footnote", "role": "doc-footnote", "id": li.get("id")})
+        for para in [p for p in li if p.tag == q("p")] or [li]:
+            for back in [a for a in para.iter(q("a")) if a.get("role") == "doc-backlink"]:
+                _drop(back)
+            holder = E.span({"class": "footnote-para"})
+            holder.text = para.text
+            for child in list(para):
+                holder.append(child)
+            note.append(holder)
+        note.tail = sup.tail
+        sup.getparent().replace(sup, note)
+        li.getparent().remove(li)
+    for block in lists:
+        if not any(True for _ in block.iter(q("li"))) and block.getparent() is not None:
+            block.getparent().remove(block)
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove an element, keeping its tail text in place."""
+    parent = element.getparent()
+    tail = (element.tail or "").rstrip()
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = ((previous.tail or "") + tail).rstrip() or None
+    else:
+        parent.text = ((parent.text or "") + tail).rstrip() or None
+    parent.remove(element)
+
+
+def _prefix_ids(section: etree._Element, prefix: str) -> None:
+    """Make an article's ids unique within the one-document PDF (each EPUB article is its own file)."""
+    own = section.get("id")
+    local = {e.get("id") for e in section.iter() if e.get("id")}
+    for element in section.iter():
+        ident = element.get("id")
+        if ident and element is not section:
+            element.set("id", prefix + ident)
+        for attr in ("aria-labelledby", "aria-describedby"):
+            if element.get(attr):
+                element.set(attr, " ".join(prefix + v for v in element.get(attr).split()))
+        href = element.get("href")
+        if href and href.startswith("#") and href[1:] in local:
+            element.set("href", "#" + prefix + href[1:])
+    if own:
+        section.set("id", own)
