@@ -21,10 +21,9 @@ What ties the parts together is page numbers:
 * the EPUB page-list: each worker reports where its pages begin
   (:func:`publish.pagemap.page_places`), and the lists are joined in order.
 
-The work runs in a :class:`WorkerPool` of forked processes, one per core,
-which the build starts before it reads the book: the workers load
-WeasyPrint while the parent parses Markdown and formats citations, and the
-parent never loads WeasyPrint at all.  A short book is laid out whole, as
+The work runs in a :class:`WorkerPool` of processes forked once the book is
+read and its citations formatted, one per core; they share the book and
+the loaded WeasyPrint with the parent.  A short book is laid out whole, as
 one document, by one worker.  How a book is cut into parts depends on the
 book alone, never on the machine, so the same source gives the same bytes
 on one core or eight.
@@ -50,6 +49,7 @@ from .findings import Finding, has_errors
 from .model import Book
 from .output import atomic_output
 from .pagemap import labelled, page_places
+from .parallel import cores
 from .pdf_merge import PartFile, join_parts
 from .pdf_tags import describe_targets
 from .print_html import WHOLE, Part, print_html
@@ -71,14 +71,8 @@ class Printed:
 
 
 def workers_available() -> int:
-    """Cores this process may use (``PUBLISH_JOBS`` overrides; 1 lays the book out whole)."""
-    override = os.environ.get("PUBLISH_JOBS", "").strip()
-    if override.isdigit() and int(override) > 0:
-        return int(override)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+    """Cores this process may use (``PUBLISH_JOBS`` overrides; see :func:`publish.parallel.cores`)."""
+    return cores()
 
 
 def plan(book: Book, part_size: int | None = PART_SIZE) -> list[Part]:
@@ -156,30 +150,17 @@ class _Counted(Exception):
     """Raised inside WeasyPrint's layout to stop a count-only run once the pages are counted."""
 
 
-def _serve(conn: Connection) -> None:
-    """A forked worker: load WeasyPrint, then run the jobs the parent sends until it sends ``None``.
+def _serve(conn: Connection, book: Book, edition: str, folder: Path | None,
+           descriptions: dict[str, str] | None) -> None:
+    """A forked worker: run the jobs the parent sends until it sends ``None``.
 
-    The first message is the book (after the parent has read it and formatted
-    its citations); every later one a :class:`_Job`.  One process serves
-    several parts in turn, so WeasyPrint's warm-up (fonts, HarfBuzz, the
-    hyphenation patterns) is paid once per worker, not per part; each part's
-    boxes are freed before the next one is laid out.
+    The worker inherits the book and the loaded modules from the parent (the
+    pages are shared until written).  One process serves several parts in
+    turn, so WeasyPrint's warm-up (fonts, HarfBuzz) is paid once per worker,
+    not per part; each part's boxes are freed before the next one is laid out.
     """
     try:
-        import weasyprint  # noqa: F401 — loaded while the parent is still reading the book
-
-        from . import pdf  # noqa: F401
-        from .speedups import install
-
-        install()  # pydyf's page_references is quadratic in pages; same bytes, linear time
-
-        book = edition = folder = descriptions = None
         while (message := conn.recv()) is not None:
-            if message[0] == "book":
-                _, book, edition, folder, descriptions = message
-                warm_caches(book)
-                gc.freeze()  # the book stays as it is: the collector need not walk it after every part
-                continue
             job = message[1]
             try:
                 _run_job(book, edition, job, conn, folder, descriptions)
@@ -197,7 +178,7 @@ def _serve(conn: Connection) -> None:
 def _run_job(book: Book, edition: str, job: _Job, conn: Connection, folder: Path | None,
              descriptions: dict[str, str] | None) -> None:
     """Lay out one part, report its pages and where they begin, write it (see the module docstring)."""
-    from .pdf import render, write_part
+    from .pdf import render, write_part  # loaded by the parent before forking (see WorkerPool)
 
     def ask(pages: int) -> int:
         conn.send(("pages", job.index, pages))
@@ -243,9 +224,20 @@ def _stand_in_anchors(pages: list, anchors: frozenset[str]) -> None:
 
 
 def warm_caches(book: Book) -> None:
-    """Load the hyphenation patterns of the book's languages once per worker, not once per part."""
+    """Load, once and before forking, what every worker would otherwise load again.
+
+    WeasyPrint (and the pydyf speed-up), the hyphenation patterns of the
+    book's languages and the typographic cover: the workers share these
+    pages with the parent instead of each holding a copy.
+    """
     import pyphen
 
+    from . import pdf  # noqa: F401 — WeasyPrint, pydyf, pikepdf
+    from .cover import cover_image
+    from .speedups import install
+
+    install()  # pydyf's page_references is quadratic in pages; same bytes, linear time
+    cover_image(book)  # drawn once (the EPUB uses it too)
     for lang in {book.metadata.language, *(chapter.language for chapter in book.chapters if chapter.language)}:
         fallback = pyphen.language_fallback(lang.replace("-", "_"))
         if fallback:
@@ -253,17 +245,26 @@ def warm_caches(book: Book) -> None:
 
 
 class WorkerPool:
-    """Forked worker processes (:func:`_serve`), started early and closed at the end of the build."""
+    """Worker processes (:func:`_serve`) forked from this one, with the book and WeasyPrint loaded."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, book: Book, edition: str, folder: Path | None,
+                 descriptions: dict[str, str] | None):
+        warm_caches(book)
         context = multiprocessing.get_context("fork")
         self.processes: dict[Connection, multiprocessing.process.BaseProcess] = {}
-        for _ in range(max(1, workers)):
-            parent, child = context.Pipe()
-            process = context.Process(target=_serve, args=(child,), daemon=True)
-            process.start()
-            child.close()
-            self.processes[parent] = process
+        # Freezing what is loaded keeps each worker's garbage collector from walking (and so
+        # copying) the pages it shares with this process.
+        gc.freeze()
+        try:
+            for _ in range(max(1, workers)):
+                parent, child = context.Pipe()
+                process = context.Process(target=_serve, args=(child, book, edition, folder, descriptions),
+                                          daemon=True)
+                process.start()
+                child.close()
+                self.processes[parent] = process
+        finally:
+            gc.unfreeze()
 
     @property
     def connections(self) -> list[Connection]:
@@ -299,9 +300,9 @@ class WorkerPool:
 class _Coordinator:
     """Runs the jobs on ``workers`` forked processes and answers their page-count questions."""
 
-    def __init__(self, book: Book, edition: str, parts: list[Part], folder: Path | None, pool: WorkerPool,
+    def __init__(self, book: Book, edition: str, parts: list[Part], folder: Path | None, workers: int,
                  progress: Callable[[str], None] | None = None):
-        self.book, self.edition, self.parts, self.folder, self.pool = book, edition, parts, folder, pool
+        self.book, self.edition, self.parts, self.folder, self.workers = book, edition, parts, folder, workers
         self.progress = progress
         if parts == [WHOLE]:
             self.queue = [_Job(0, WHOLE)]
@@ -333,11 +334,14 @@ class _Coordinator:
         return sum(self.slot(i) for i in range(index))
 
     def run(self) -> None:
-        message = ("book", self.book, self.edition, self.folder, self.descriptions)
-        for conn in self.pool.connections:
-            conn.send(message)
-            self.idle.append(conn)
-        self._run()
+        with WorkerPool(self.workers, self.book, self.edition, self.folder, self.descriptions) as pool:
+            self.pool = pool
+            self.idle = pool.connections
+            try:
+                self._run()
+            except BaseException:
+                pool.kill()  # workers may be mid-part
+                raise
 
     def _run(self) -> None:
         front_final_queued = False
@@ -412,31 +416,25 @@ class _Coordinator:
 
 def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
                workers: int | None = None, part_size: int | None = PART_SIZE,
-               progress: Callable[[str], None] = lambda _: None, pool: WorkerPool | None = None) -> Printed:
+               progress: Callable[[str], None] = lambda _: None) -> Printed:
     """Lay the print edition out (whole or in parts); write it to ``pdf`` atomically if given.
 
     Returns the page map the EPUB's page-list needs and the findings of the
     layout; when one of them is an error (a resource outside the book),
-    nothing is written.  ``pool`` is a :class:`WorkerPool` the caller started
-    early (see :func:`publish.pipeline.build`); without one, a pool of
-    ``workers`` processes is started here.
+    nothing is written.  ``workers`` processes (default: one per core) do the work.
     """
     parts = plan(book, part_size)
     start = time.perf_counter()
     progress("laying out the PDF" if len(parts) == 1 else f"laying out the PDF in {len(parts)} parts")
     with contextlib.ExitStack() as stack:
-        if pool is None:
-            pool = stack.enter_context(WorkerPool(workers_available() if workers is None else workers))
+        workers = workers_available() if workers is None else workers
         folder = None
         if pdf is not None:
             pdf.parent.mkdir(parents=True, exist_ok=True)
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f".{pdf.name}.", dir=pdf.parent)))
-        coordinator = _Coordinator(book, edition, parts, folder, pool, progress if pdf is not None else None)
-        try:
-            coordinator.run()
-        except BaseException:
-            pool.kill()  # workers may be mid-part
-            raise
+        coordinator = _Coordinator(book, edition, parts, folder, min(workers, len(parts)),
+                                   progress if pdf is not None else None)
+        coordinator.run()
         # the front matter's second run may be shorter: its slot stays what the parts were numbered from
         printed = Printed(labelled(coordinator.page_places()), coordinator.findings, parts=len(parts))
         printed.timings["layout"] = (coordinator.laid_out_at or time.perf_counter()) - start

@@ -25,6 +25,7 @@ from typing import Any
 from citeproc.source import Reference
 
 from ..model import BibEntry, CiteItem, Cluster, FormattedCluster
+from ..parallel import fork_map
 from ..text import ref_id
 from . import richtext
 from .disambiguate import disambiguate
@@ -101,16 +102,17 @@ class CitationProcessor:
             bib_sort = _sort_element(self.style.bibliography)
             order = list(wanted)
             if bib_sort is not None:
-                order = sort_items(order, lambda r: renderer.sort_keys(bib_sort, r),
-                                   renderer.descending(bib_sort))
+                keys = dict(zip(order, fork_map(lambda r: renderer.sort_keys(bib_sort, r), order), strict=True))
+                order = sort_items(order, keys.__getitem__, renderer.descending(bib_sort))
         finally:
             renderer.use_html()
         overrides, suffixes = disambiguate(renderer, order)
         cite_sort = _sort_element(self.style.citation)
         renderer.use_plain()
         try:  # cites sort by the names they print once disambiguated, as in citeproc-js
-            cite_keys = {r: renderer.sort_keys(cite_sort, r, overrides.get(r, {}).get("use_first"))
-                         for r in order} if cite_sort is not None else {}
+            cite_keys = dict(zip(order, fork_map(
+                lambda r: renderer.sort_keys(cite_sort, r, overrides.get(r, {}).get("use_first")), order),
+                strict=True)) if cite_sort is not None else {}
         finally:
             renderer.use_html()
         for rid, suffix in suffixes.items():
@@ -120,8 +122,7 @@ class CitationProcessor:
         formatted = [self._cluster(c, parts, cite_keys, descending) for c in clusters]
         bibliography = []
         if self.style.bibliography is not None:
-            for rid in order:
-                html = renderer.entry(rid)
+            for rid, html in zip(order, fork_map(renderer.entry, order), strict=True):
                 if not html:
                     log.info("no reference-list entry for %s (the style prints none)", self._keys[rid])
                     continue

@@ -1,0 +1,77 @@
+"""Share a pure, costly map between the cores: forked processes compute slices of it.
+
+Used where a build stage is a long list of independent calls on data that is
+already in memory (formatting each reference-list entry, computing each
+reference's sort key): the children inherit the data by ``fork`` and only
+their results travel back, pickled.  The result is the list
+``[func(x) for x in items]``, in order, whatever the number of cores.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+MINIMUM = 48  # fewer items than this: forking costs more than it saves
+
+
+def cores() -> int:
+    """Cores this process may use (``PUBLISH_JOBS`` overrides)."""
+    override = os.environ.get("PUBLISH_JOBS", "").strip()
+    if override.isdigit() and int(override) > 0:
+        return int(override)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _child(func: Callable, items: Sequence, conn: Connection) -> None:
+    try:
+        conn.send(("ok", [func(item) for item in items]))
+    except BaseException:
+        conn.send(("failed", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def fork_map(func: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
+    """``[func(x) for x in items]``, the later slices computed by forked children."""
+    items = list(items)
+    workers = cores() if workers is None else workers
+    if workers < 2 or len(items) < MINIMUM or "fork" not in multiprocessing.get_all_start_methods():
+        return [func(item) for item in items]
+    size = -(-len(items) // workers)
+    slices = [items[i:i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    children = []
+    for piece in slices[1:]:
+        parent, child = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(func, piece, child), daemon=True)
+        process.start()
+        child.close()
+        children.append((parent, process))
+    try:
+        results = [func(item) for item in slices[0]]
+        for conn, _process in children:
+            kind, value = conn.recv()
+            if kind != "ok":
+                raise RuntimeError(f"a forked worker failed:\n{value}")
+            results += value
+    finally:
+        for conn, process in children:
+            conn.close()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+    return results
+
+
+__all__ = ["cores", "fork_map"]
