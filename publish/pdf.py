@@ -24,7 +24,6 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .cover import cover_image
 from .editions import EDITIONS, TYPEFACES, Edition, finish_edition
 from .findings import Finding, error
 from .model import Book
@@ -106,9 +105,8 @@ def render(book: Book, edition: str = "standard", part: Part = WHOLE) -> Rendere
     """
     spec = EDITIONS[edition]
     resources = {img.href: (img.data, img.media_type) for ch in part.articles(book) for img in ch.images}
-    if part.front:
-        cover = cover_image(book)
-        resources[cover.href] = (cover.data, cover.media_type)
+    if part.front and book.cover is not None:  # the typographic cover is text on the PDF's first page
+        resources[book.cover.href] = (book.cover.data, book.cover.media_type)
     fetcher = BookFetcher(resources)
     tree = print_html(book, edition, part)
     decorative = frozenset(img.get("src") for img in tree.iter(f"{{{XHTML}}}img") if img.get("role") == "presentation")

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from .cover import cover_image
 from .editions import EDITIONS, finish_edition
 from .findings import Finding, has_errors
 from .model import Book
@@ -114,7 +115,9 @@ class _Coordinator:
         if parts == [WHOLE]:
             self.queue = [Job(0, WHOLE)]
         else:
-            self.queue = [Job(0, parts[0], count_only=True)] + [Job(i, p) for i, p in enumerate(parts) if i]
+            linked = folder is not None
+            self.queue = [Job(0, parts[0], count_only=True)] + [Job(i, p, linked=linked)
+                                                                  for i, p in enumerate(parts) if i]
         self.idle: list[Connection] = []
         self.jobs: dict[Connection, Job] = {}
         self.counts: dict[int, int] = {}  # part → pages (the front: from the placeholder run)
@@ -124,8 +127,6 @@ class _Coordinator:
         self.anchors: dict[int, frozenset[str]] = {}
         self.findings: list[Finding] = []
         self.laid_out_at: float | None = None
-        # links to other parts are described from the whole book's tree (a part sees only its own)
-        self.descriptions = describe_targets(print_html(book, edition)) if len(parts) > 1 else None
 
     def path(self, index: int) -> Path | None:
         return part_path(self.folder, index) if self.folder is not None else None
@@ -141,23 +142,40 @@ class _Coordinator:
         return sum(self.slot(i) for i in range(index))
 
     def run(self) -> None:
-        with WorkerPool(self.workers, self.book, self.edition, self.folder, self.descriptions) as pool:
+        with WorkerPool(self.workers, self.book, self.edition, self.folder) as pool:
             self.pool = pool
             self.idle = pool.connections
             try:
+                self._dispatch()
+                self._while_workers_start()
                 self._run()
             except BaseException:
                 pool.kill()  # workers may be mid-part
                 raise
 
+    def _dispatch(self) -> None:
+        while self.queue and self.idle:
+            job = self.queue.pop(0)
+            conn = self.idle.pop(0)
+            self.jobs[conn] = job
+            conn.send(("job", job))
+
+    def _while_workers_start(self) -> None:
+        """What this process does while the workers lay out their first parts.
+
+        Links to other parts are described from the whole book's tree (a part
+        sees only its own); the typographic cover is drawn for the EPUB.
+        """
+        if self.folder is not None and len(self.parts) > 1:
+            descriptions = describe_targets(print_html(self.book, self.edition))
+            for conn in self.pool.connections:
+                conn.send(("descriptions", descriptions))
+        cover_image(self.book)
+
     def _run(self) -> None:
         front_final_queued = False
         while self.queue or self.jobs:
-            while self.queue and self.idle:
-                job = self.queue.pop(0)
-                conn = self.idle.pop(0)
-                self.jobs[conn] = job
-                conn.send(("job", job))
+            self._dispatch()
             for conn in wait(list(self.jobs)):
                 job = self.jobs[conn]
                 try:
@@ -177,7 +195,7 @@ class _Coordinator:
                     self.progress("writing the PDF")
                 pages = {name: self.offset(index) + start + 1 for name, (index, start) in self.starts.items()}
                 front = Part(front=True, chapters=(0, 0), references=False, toc_pages=pages)
-                self.queue.insert(0, Job(0, front))
+                self.queue.insert(0, Job(0, front, linked=self.folder is not None))
                 front_final_queued = True
 
     def _handle(self, conn: Connection, job: Job, message: tuple) -> None:
@@ -189,18 +207,18 @@ class _Coordinator:
                 self.counts[0] = message[2]
             elif len(self.parts) == 1:  # the whole book in one document: numbered from page 1
                 self.counts[0] = message[2]
-                conn.send(0)
+                conn.send(("offset", 0))
             elif job.index == 0:
                 if message[2] > self.counts[0]:
                     raise RuntimeError("the contents grew when its page numbers were filled in")
-                conn.send(0)
+                conn.send(("offset", 0))
             else:
                 self.counts[job.index] = message[2]
                 self.waiting[job.index] = conn
             for index, waiting in sorted(self.waiting.items()):
                 offset = self.offset(index)
                 if offset is not None:
-                    waiting.send(offset)
+                    waiting.send(("offset", offset))
                     del self.waiting[index]
         elif kind == "laid-out":
             _, index, places, starts, anchors, findings = message

@@ -62,14 +62,39 @@ class Job:
     index: int  # 0: the front matter; 1…: the article parts in order
     part: Part
     count_only: bool = False  # paginate, report the page count and stop
+    linked: bool = False  # one of several parts: links to other parts are described from the parent's tree
 
 
 class _Counted(Exception):
     """Raised inside WeasyPrint's layout to stop a count-only run once the pages are counted."""
 
 
-def _serve(conn: Connection, book: Book, edition: str, folder: Path | None,
-           descriptions: dict[str, str] | None) -> None:
+class _Inbox:
+    """The worker's end of the pipe: jobs, the offset answer, and the link descriptions (kept when they come)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.descriptions: dict[str, str] | None = None
+
+    def receive(self) -> tuple | None:
+        while (message := self.conn.recv()) is not None and message[0] == "descriptions":
+            self.descriptions = message[1]
+        return message
+
+    def await_descriptions(self) -> dict[str, str]:
+        """The parent sends them once, early; a part that is ready to be written sooner waits for them."""
+        while self.descriptions is None:
+            message = self.conn.recv()
+            if message is None or message[0] != "descriptions":
+                raise RuntimeError(f"expected the link descriptions, got {message!r:.80}")
+            self.descriptions = message[1]
+        return self.descriptions
+
+    def send(self, message: tuple) -> None:
+        self.conn.send(message)
+
+
+def _serve(conn: Connection, book: Book, edition: str, folder: Path | None) -> None:
     """A forked worker: run the jobs the parent sends until it sends ``None``.
 
     The worker inherits the book and the loaded modules from the parent (the
@@ -77,15 +102,16 @@ def _serve(conn: Connection, book: Book, edition: str, folder: Path | None,
     turn, so WeasyPrint's warm-up (fonts, HarfBuzz) is paid once per worker,
     not per part; each part's boxes are freed before the next one is laid out.
     """
+    inbox = _Inbox(conn)
     try:
-        while (message := conn.recv()) is not None:
+        while (message := inbox.receive()) is not None:
             job = message[1]
             try:
-                _run_job(book, edition, job, conn, folder, descriptions)
+                _run_job(book, edition, job, inbox, folder)
             except _Counted:
-                conn.send(("done", job.index))
+                inbox.send(("done", job.index))
             except BaseException:  # reported to the parent, which stops the build
-                conn.send(("failed", job.index, traceback.format_exc()))
+                inbox.send(("failed", job.index, traceback.format_exc()))
                 return
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
         pass
@@ -93,16 +119,18 @@ def _serve(conn: Connection, book: Book, edition: str, folder: Path | None,
         conn.close()
 
 
-def _run_job(book: Book, edition: str, job: Job, conn: Connection, folder: Path | None,
-             descriptions: dict[str, str] | None) -> None:
+def _run_job(book: Book, edition: str, job: Job, inbox: _Inbox, folder: Path | None) -> None:
     """Lay out one part, report its pages and where they begin, write it (see the module docstring)."""
     from .pdf import render, write_part  # loaded by the parent before forking (see WorkerPool)
 
     def ask(pages: int) -> int:
-        conn.send(("pages", job.index, pages))
+        inbox.send(("pages", job.index, pages))
         if job.count_only:
             raise _Counted
-        return conn.recv()
+        answer = inbox.receive()
+        if answer is None or answer[0] != "offset":
+            raise RuntimeError(f"expected the page offset, got {answer!r:.80}")
+        return answer[1]
 
     with numbered_from(ask):
         rendered = render(book, edition, job.part)
@@ -114,15 +142,16 @@ def _run_job(book: Book, edition: str, job: Job, conn: Connection, folder: Path 
         for name in page.anchors:
             if name in targets:
                 starts.setdefault(name, index)
-    conn.send(("laid-out", job.index, page_places(book, rendered.document), starts, anchors, rendered.findings))
+    inbox.send(("laid-out", job.index, page_places(book, rendered.document), starts, anchors, rendered.findings))
     if folder is not None:
         if job.part != WHOLE:
             _stand_in_anchors(pages, anchors)
+        descriptions = inbox.await_descriptions() if job.linked else None
         write_part(rendered, part_path(folder, job.index), release=True, descriptions=descriptions)
     else:
         rendered.document = pages = None
         gc.collect()
-    conn.send(("done", job.index))
+    inbox.send(("done", job.index))
 
 
 def part_path(folder: Path, index: int) -> Path:
@@ -144,18 +173,16 @@ def _stand_in_anchors(pages: list, anchors: frozenset[str]) -> None:
 def warm_caches(book: Book) -> None:
     """Load, once and before forking, what every worker would otherwise load again.
 
-    WeasyPrint (and the pydyf speed-up), the hyphenation patterns of the
-    book's languages and the typographic cover: the workers share these
-    pages with the parent instead of each holding a copy.
+    WeasyPrint (and the pydyf speed-up) and the hyphenation patterns of the
+    book's languages: the workers share these pages with the parent instead
+    of each holding a copy.
     """
     import pyphen
 
     from . import pdf  # noqa: F401 — WeasyPrint, pydyf, pikepdf
-    from .cover import cover_image
     from .speedups import install
 
     install()  # pydyf's page_references is quadratic in pages; same bytes, linear time
-    cover_image(book)  # drawn once (the EPUB uses it too)
     for lang in {book.metadata.language, *(chapter.language for chapter in book.chapters if chapter.language)}:
         fallback = pyphen.language_fallback(lang.replace("-", "_"))
         if fallback:
@@ -165,8 +192,7 @@ def warm_caches(book: Book) -> None:
 class WorkerPool:
     """Worker processes (:func:`_serve`) forked from this one, with the book and WeasyPrint loaded."""
 
-    def __init__(self, workers: int, book: Book, edition: str, folder: Path | None,
-                 descriptions: dict[str, str] | None):
+    def __init__(self, workers: int, book: Book, edition: str, folder: Path | None):
         warm_caches(book)
         context = multiprocessing.get_context("fork")
         self.processes: dict[Connection, multiprocessing.process.BaseProcess] = {}
@@ -176,7 +202,7 @@ class WorkerPool:
         try:
             for _ in range(max(1, workers)):
                 parent, child = context.Pipe()
-                process = context.Process(target=_serve, args=(child, book, edition, folder, descriptions),
+                process = context.Process(target=_serve, args=(child, book, edition, folder),
                                           daemon=True)
                 process.start()
                 child.close()

@@ -79,8 +79,8 @@ def print_html(book: Book, edition: str = "standard", part: Part = WHOLE) -> etr
 
 def _cover_page(book: Book) -> etree._Element:
     """The PDF's first page: the book's cover image, or the typographic cover as real text."""
-    cover = cover_image(book)
     if book.cover is not None:
+        cover = cover_image(book)
         return E.section({"class": "cover-page"}, E.img({"src": cover.href, "alt": cover.alt}))
     meta = book.metadata
     text = E.div({"class": "cover-text"}, E.p({"class": "cover-title"}, meta.title))
