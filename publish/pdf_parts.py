@@ -21,9 +21,9 @@ What ties the parts together is page numbers:
 * the EPUB page-list: each worker reports where its pages begin
   (:func:`publish.pagemap.page_places`), and the lists are joined in order.
 
-The work runs in a :class:`WorkerPool` of processes forked once the book is
-read and its citations formatted, one per core; they share the book and
-the loaded WeasyPrint with the parent.  A short book is laid out whole, as
+The work runs in a :class:`~publish.pdf_workers.WorkerPool`: one worker per
+core, forked from a process that loads WeasyPrint while the build reads the
+book (the build itself never loads it).  A short book is laid out whole, as
 one document, by one worker.  How a book is cut into parts depends on the
 book alone, never on the machine, so the same source gives the same bytes
 on one core or eight.
@@ -108,9 +108,9 @@ def plan(book: Book, part_size: int | None = PART_SIZE) -> list[Part]:
 class _Coordinator:
     """Runs the jobs on ``workers`` forked processes and answers their page-count questions."""
 
-    def __init__(self, book: Book, edition: str, parts: list[Part], folder: Path | None, workers: int,
+    def __init__(self, book: Book, edition: str, parts: list[Part], folder: Path | None, pool: WorkerPool,
                  progress: Callable[[str], None] | None = None):
-        self.book, self.edition, self.parts, self.folder, self.workers = book, edition, parts, folder, workers
+        self.book, self.edition, self.parts, self.folder, self.pool = book, edition, parts, folder, pool
         self.progress = progress
         if parts == [WHOLE]:
             self.queue = [Job(0, WHOLE)]
@@ -142,16 +142,15 @@ class _Coordinator:
         return sum(self.slot(i) for i in range(index))
 
     def run(self) -> None:
-        with WorkerPool(self.workers, self.book, self.edition, self.folder) as pool:
-            self.pool = pool
-            self.idle = pool.connections
-            try:
-                self._dispatch()
-                self._while_workers_start()
-                self._run()
-            except BaseException:
-                pool.kill()  # workers may be mid-part
-                raise
+        self.pool.start(self.book, self.edition, self.folder)
+        self.idle = list(self.pool.connections)
+        try:
+            self._dispatch()
+            self._while_workers_start()
+            self._run()
+        except BaseException:
+            self.pool.kill()  # workers may be mid-part
+            raise
 
     def _dispatch(self) -> None:
         while self.queue and self.idle:
@@ -181,8 +180,7 @@ class _Coordinator:
                 try:
                     message = conn.recv()
                 except EOFError:
-                    raise RuntimeError(f"the worker laying out part {job.index} of the PDF stopped "
-                                       f"(exit code {self.pool.processes[conn].exitcode})") from None
+                    raise RuntimeError(f"the worker laying out part {job.index} of the PDF stopped") from None
                 self._handle(conn, job, message)
             if len(self.parts) == 1 and self.places and self.laid_out_at is None:
                 self.laid_out_at = time.perf_counter()
@@ -241,24 +239,26 @@ class _Coordinator:
 
 def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
                workers: int | None = None, part_size: int | None = PART_SIZE,
-               progress: Callable[[str], None] = lambda _: None) -> Printed:
+               progress: Callable[[str], None] = lambda _: None, pool: WorkerPool | None = None) -> Printed:
     """Lay the print edition out (whole or in parts); write it to ``pdf`` atomically if given.
 
     Returns the page map the EPUB's page-list needs and the findings of the
     layout; when one of them is an error (a resource outside the book),
-    nothing is written.  ``workers`` processes (default: one per core) do the work.
+    nothing is written.  The work is done by ``pool`` (a :class:`WorkerPool` the
+    caller started early, see :func:`publish.pipeline.build`) or by a pool of
+    ``workers`` processes started here (default: one per core).
     """
     parts = plan(book, part_size)
     start = time.perf_counter()
     progress("laying out the PDF" if len(parts) == 1 else f"laying out the PDF in {len(parts)} parts")
     with contextlib.ExitStack() as stack:
-        workers = workers_available() if workers is None else workers
+        if pool is None:
+            pool = stack.enter_context(WorkerPool(workers_available() if workers is None else workers))
         folder = None
         if pdf is not None:
             pdf.parent.mkdir(parents=True, exist_ok=True)
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f".{pdf.name}.", dir=pdf.parent)))
-        coordinator = _Coordinator(book, edition, parts, folder, min(workers, len(parts)),
-                                   progress if pdf is not None else None)
+        coordinator = _Coordinator(book, edition, parts, folder, pool, progress if pdf is not None else None)
         coordinator.run()
         # the front matter's second run may be shorter: its slot stays what the parts were numbered from
         printed = Printed(labelled(coordinator.page_places()), coordinator.findings, parts=len(parts))

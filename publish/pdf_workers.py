@@ -170,19 +170,52 @@ def _stand_in_anchors(pages: list, anchors: frozenset[str]) -> None:
         pages[0].anchors[name] = (0, 0, 0, 0)
 
 
-def warm_caches(book: Book) -> None:
-    """Load, once and before forking, what every worker would otherwise load again.
+def _zygote(control: Connection, ends: list[Connection]) -> None:
+    """The process the workers are forked from: it loads WeasyPrint while the build reads the book.
 
-    WeasyPrint (and the pydyf speed-up) and the hyphenation patterns of the
-    book's languages: the workers share these pages with the parent instead
-    of each holding a copy.
+    Started before the book is read, it imports WeasyPrint (half a second
+    of a short build) in parallel with the parent's Markdown and citations,
+    then receives the book, forks one worker per pipe end — the workers
+    share its pages — and waits for them.  The parent never loads WeasyPrint.
     """
+    import os
+    import signal
+
+    message = None
+    workers: list[multiprocessing.process.BaseProcess] = []
+    try:
+        from . import pdf  # noqa: F401 — WeasyPrint, pydyf
+        from .speedups import install
+
+        install()  # pydyf's page_references is quadratic in pages; same bytes, linear time
+        message = control.recv()
+        if message is None:
+            return
+        _, book, edition, folder = message
+        warm_caches(book)
+        context = multiprocessing.get_context("fork")
+        gc.freeze()  # keeps the workers' collectors from walking (and so copying) the shared pages
+        for end in ends:
+            process = context.Process(target=_serve, args=(end, book, edition, folder), daemon=True)
+            process.start()
+            workers.append(process)
+        for end in ends:
+            end.close()
+        control.send(("pids", [process.pid for process in workers]))
+        for process in workers:
+            process.join()
+    except (EOFError, KeyboardInterrupt, BrokenPipeError):
+        for process in workers:
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGKILL)
+    finally:
+        control.close()
+
+
+def warm_caches(book: Book) -> None:
+    """Load the hyphenation patterns of the book's languages once, before the workers are forked."""
     import pyphen
 
-    from . import pdf  # noqa: F401 — WeasyPrint, pydyf, pikepdf
-    from .speedups import install
-
-    install()  # pydyf's page_references is quadratic in pages; same bytes, linear time
     for lang in {book.metadata.language, *(chapter.language for chapter in book.chapters if chapter.language)}:
         fallback = pyphen.language_fallback(lang.replace("-", "_"))
         if fallback:
@@ -190,49 +223,53 @@ def warm_caches(book: Book) -> None:
 
 
 class WorkerPool:
-    """Worker processes (:func:`_serve`) forked from this one, with the book and WeasyPrint loaded."""
+    """Worker processes for the parts, forked by a :func:`_zygote` started early in the build.
 
-    def __init__(self, workers: int, book: Book, edition: str, folder: Path | None):
-        warm_caches(book)
+    ``WorkerPool(n)`` forks the zygote at once (it starts loading WeasyPrint);
+    :meth:`start` hands it the book and forks the ``n`` workers, whose pipes
+    are :attr:`connections`.  :meth:`close` ends them all.
+    """
+
+    def __init__(self, workers: int):
         context = multiprocessing.get_context("fork")
-        self.processes: dict[Connection, multiprocessing.process.BaseProcess] = {}
-        # Freezing what is loaded keeps each worker's garbage collector from walking (and so
-        # copying) the pages it shares with this process.
-        gc.freeze()
-        try:
-            for _ in range(max(1, workers)):
-                parent, child = context.Pipe()
-                process = context.Process(target=_serve, args=(child, book, edition, folder),
-                                          daemon=True)
-                process.start()
-                child.close()
-                self.processes[parent] = process
-        finally:
-            gc.unfreeze()
+        pairs = [context.Pipe() for _ in range(max(1, workers))]
+        self.control, zygote_end = context.Pipe()
+        self.connections: list[Connection] = [parent for parent, _ in pairs]
+        self.pids: list[int] = []
+        self.zygote = context.Process(target=_zygote, args=(zygote_end, [child for _, child in pairs]))
+        self.zygote.start()
+        zygote_end.close()
+        for _, child in pairs:
+            child.close()
+        self.started = False
 
-    @property
-    def connections(self) -> list[Connection]:
-        return list(self.processes)
+    def start(self, book: Book, edition: str, folder: Path | None) -> None:
+        self.control.send(("book", book, edition, folder))
+        _, self.pids = self.control.recv()
+        self.started = True
 
     def close(self) -> None:
-        """Ask the workers to stop; end any that is still busy (after an error, mid-part)."""
-        for conn, process in self.processes.items():
-            if process.is_alive():
-                with contextlib.suppress(OSError):
-                    conn.send(None)
-        for conn, process in self.processes.items():
-            process.join(timeout=2)
-            if process.is_alive():
-                process.kill()
-                process.join()
+        """Ask the workers (or the zygote, if it has none yet) to stop; end whatever is still running."""
+        for conn in self.connections if self.started else [self.control]:
+            with contextlib.suppress(OSError, ValueError):  # a worker that failed has closed its end
+                conn.send(None)
+        self.zygote.join(timeout=5)
+        if self.zygote.is_alive():
+            self.kill()
+        for conn in [*self.connections, self.control]:
             conn.close()
-        self.processes.clear()
 
     def kill(self) -> None:
-        for process in self.processes.values():
-            if process.is_alive():
-                process.kill()
-        self.close()
+        """End the workers and the zygote now (after an error, they may be mid-part)."""
+        import os
+        import signal
+
+        for pid in self.pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if self.zygote.is_alive():
+            self.zygote.kill()
+        self.zygote.join()
 
     def __enter__(self) -> WorkerPool:
         return self

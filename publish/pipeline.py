@@ -16,6 +16,7 @@ build is; library code itself only logs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -72,15 +73,22 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
     ``edition`` names the PDF's print edition (``publish.pdf.EDITIONS``).
     """
     timings: dict[str, float] = {}
-    book, findings = prepare(book_dir, progress, timings)
-    if book is None or has_errors(findings):
-        raise BuildError(findings)
-    return render_outputs(book, findings, epub, pdf, progress, edition, timings)
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if pdf is not None or epub is not None:  # start loading WeasyPrint now, beside the Markdown and citations
+            from .pdf_parts import workers_available
+            from .pdf_workers import WorkerPool
+
+            pool = stack.enter_context(WorkerPool(workers_available()))
+        book, findings = prepare(book_dir, progress, timings)
+        if book is None or has_errors(findings):
+            raise BuildError(findings)
+        return render_outputs(book, findings, epub, pdf, progress, edition, timings, pool)
 
 
 def render_outputs(book: Book, findings: list[Finding], epub: Path | None = None, pdf: Path | None = None,
                    progress: Progress = _quiet, edition: str = "standard",
-                   timings: dict[str, float] | None = None) -> BuildResult:
+                   timings: dict[str, float] | None = None, pool=None) -> BuildResult:
     """Stages 5–6 for a book :func:`prepare` has already loaded and resolved (no second parse)."""
     timings = {} if timings is None else timings
     result = BuildResult(book, findings, timings=timings)
@@ -88,7 +96,7 @@ def render_outputs(book: Book, findings: list[Finding], epub: Path | None = None
     if pdf is not None or epub is not None:  # the EPUB's page-list comes from the print edition's layout
         from .pdf_parts import print_book
 
-        printed = print_book(book, edition, pdf, progress=progress)  # writes nothing on an error
+        printed = print_book(book, edition, pdf, progress=progress, pool=pool)  # writes nothing on an error
         timings.update(printed.timings)
         if has_errors(printed.findings):
             raise BuildError(findings + printed.findings)
