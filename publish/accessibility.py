@@ -163,6 +163,12 @@ def print_statement(book: Book) -> str:
     return " ".join(parts)
 
 
+def untagged_print_statement() -> str:
+    """The colophon's statement for an edition made for paper only (press, booklet): it carries no tags."""
+    return ("This edition is made for printing and is not tagged for assistive technology. The tagged PDF "
+            "handout and the EPUB, whose text reflows in your own font and size, are the accessible editions.")
+
+
 def epub_accessibility_metadata(book: Book, page_map: dict | None) -> list[tuple[str, str, dict]]:
     """(property, value, extra attributes) for the OPF metadata, in a stable order."""
     facts = content_facts(book)

@@ -55,7 +55,7 @@ from .print_html import WHOLE, Part, print_html
 
 log = logging.getLogger(__name__)
 
-PART_SIZE = 70_000  # characters of article markup per part (about 8,000 words, 30 A5 pages)
+PART_SIZE = 50_000  # characters of article markup per part (about 6,000 words, 25 A5 pages): bounds a worker's memory
 MIN_ARTICLES = 4  # fewer articles: one document (starting workers costs more than it saves)
 
 
@@ -260,6 +260,7 @@ def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f".{pdf.name}.", dir=pdf.parent)))
         coordinator = _Coordinator(book, edition, parts, folder, pool, progress if pdf is not None else None)
         coordinator.run()
+        pool.close()  # the workers' memory goes back before the parts are joined
         # the front matter's second run may be shorter: its slot stays what the parts were numbered from
         printed = Printed(labelled(coordinator.page_places()), coordinator.findings, parts=len(parts))
         printed.timings["layout"] = (coordinator.laid_out_at or time.perf_counter()) - start

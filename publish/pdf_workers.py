@@ -242,6 +242,7 @@ class WorkerPool:
         for _, child in pairs:
             child.close()
         self.started = False
+        self.closed = False
 
     def start(self, book: Book, edition: str, folder: Path | None) -> None:
         self.control.send(("book", book, edition, folder))
@@ -249,7 +250,14 @@ class WorkerPool:
         self.started = True
 
     def close(self) -> None:
-        """Ask the workers (or the zygote, if it has none yet) to stop; end whatever is still running."""
+        """Ask the workers (or the zygote, if it has none yet) to stop; end whatever is still running.
+
+        Called as soon as the parts are written (the workers' memory is freed
+        before the parts are joined), and again, harmlessly, when the build ends.
+        """
+        if self.closed:
+            return
+        self.closed = True
         for conn in self.connections if self.started else [self.control]:
             with contextlib.suppress(OSError, ValueError):  # a worker that failed has closed its end
                 conn.send(None)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .accessibility import print_statement
+from .accessibility import print_statement, untagged_print_statement
 from .cover import cover_image
-from .editions import TYPEFACES
+from .editions import EDITIONS, TYPEFACES
 from .markup import E, book_bibliography, chapter_section, colophon, title_page
 from .model import Book
 from .xhtml import EPUB_TYPE, q
@@ -94,8 +94,14 @@ def _cover_page(book: Book) -> etree._Element:
 
 
 def _colophon(book: Book, edition: str = "standard") -> etree._Element:
-    """The shared colophon with the tagged PDF's accessibility statement and the edition's typeface."""
-    return colophon(book, print_statement(book), (TYPEFACES.get(edition, TYPEFACES["standard"]),))
+    """The shared colophon with the edition's accessibility statement and typeface.
+
+    Only the tagged editions claim tags; the press and booklet editions are
+    imposed or PDF/X files without a structure tree and say so.
+    """
+    tagged = EDITIONS[edition].variant == "pdf/ua-1"
+    statement = print_statement(book) if tagged else untagged_print_statement()
+    return colophon(book, statement, (TYPEFACES.get(edition, TYPEFACES["standard"]),))
 
 
 def _contents(book: Book, pages: dict[str, int] | None = None) -> etree._Element:

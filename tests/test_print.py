@@ -387,3 +387,12 @@ def test_booklet_is_two_up_on_a4_in_saddle_stitch_order(editions):
         for index, x in ((left, 0), (right, 421)):
             if index is not None and page(index + 1):
                 assert page(index + 1)[:30] in half(side, x).replace("  ", " ")
+
+
+def test_only_tagged_editions_claim_tags_in_the_colophon(editions):
+    """The press and booklet editions carry no structure tree, so their colophon must not say they do."""
+    flat = {name: " ".join(_page_text(editions[name][1]).split()) for name in ("standard", "large-print", "press")}
+    assert "This PDF is tagged (PDF/UA-1)" in flat["standard"] and "This PDF is tagged" in flat["large-print"]
+    assert "This PDF is tagged" not in flat["press"] and "not tagged for assistive technology" in flat["press"]
+    booklet = " ".join("".join(print_html(editions["book"], "booklet").itertext()).split())
+    assert "not tagged for assistive technology" in booklet and "This PDF is tagged" not in booklet
