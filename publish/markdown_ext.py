@@ -7,6 +7,9 @@ priority that says when it runs:
   placeholder ``<span class="citation" data-cluster="N">`` elements and
   records the clusters; the citation stage fills them in later, once for the
   whole book.
+* :class:`BracketedSpanProcessor` (inline, above citations) reads pandoc's
+  bracketed spans, ``[un orage]{lang=fr}``, into a ``<span>`` with those
+  attributes — the way to mark a passage in another language.
 * :class:`FencedDivProcessor` (block) reads ``::: pullquote`` … ``:::``.
 * :class:`FigureProcessor` (tree) turns a paragraph holding only an image
   into a ``<figure>``.
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.extensions.attr_list import get_attrs_and_remainder
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -64,6 +68,37 @@ class CitationProcessor(InlineProcessor):
         element = ET.Element("span", {"class": "citation", "data-cluster": str(len(self.store.clusters))})
         self.store.clusters.append(cluster)
         self.store.raw.append(m.group(0))
+        return element, m.start(0), m.end(0)
+
+
+# [text]{attributes}: the text may hold escaped brackets or a citation's own [...] one level deep.
+SPAN_PATTERN = r"\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])+)\]\{(?P<attrs>[^{}\n]+)\}"
+SPAN_ATTRIBUTES = {"lang", "dir", "id", "class"}
+
+
+class BracketedSpanProcessor(InlineProcessor):
+    """``[text]{lang=fr}`` → ``<span lang="fr">text</span>`` (pandoc's bracketed span).
+
+    Only ``lang``, ``dir``, ``id`` and classes are kept: the span exists to
+    say what language a passage is in (WCAG 3.1.2), and anything else could
+    smuggle presentation or script into the book.  Text without a known
+    attribute is left as written.
+    """
+
+    def handleMatch(self, m: re.Match[str], data: str):
+        attrs, rest = get_attrs_and_remainder(m.group("attrs"))
+        element = ET.Element("span")
+        classes = []
+        for key, value in attrs:
+            if key == ".":
+                classes.append(value)
+            elif key in SPAN_ATTRIBUTES:
+                element.set(key, value)
+        if classes:
+            element.set("class", " ".join(classes))
+        if rest.strip() or not element.attrib:
+            return None, None, None
+        element.text = m.group("text")
         return element, m.start(0), m.end(0)
 
 
@@ -139,6 +174,7 @@ class BookExtension(Extension):
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.ESCAPED_CHARS.append("@")
+        md.inlinePatterns.register(BracketedSpanProcessor(SPAN_PATTERN, md), "bracketed_span", 178)
         md.inlinePatterns.register(CitationProcessor(CITATION_PATTERN, md, self.store), "citation", 175)
         md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "fenced_div", 95)
         md.treeprocessors.register(FigureProcessor(md), "figure", 5)

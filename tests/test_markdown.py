@@ -79,3 +79,20 @@ def test_script_and_handlers_are_removed():
     markup = etree.tostring(section, encoding="unicode")
     assert "script" not in markup and "onclick" not in markup and "javascript" not in markup
     assert "Hi" in markup
+
+
+def test_bracketed_span_marks_the_language_of_a_passage():
+    """pandoc's ``[text]{lang=fr}``: a span with lang and xml:lang (WCAG 3.1.2), citations inside still work."""
+    root, store = convert("She said [un orage qui lave le ciel]{lang=fr} and [*danke* [@smith2020]]{lang=de .foreign}.")
+    spans = [s for s in root.iter("{http://www.w3.org/1999/xhtml}span") if s.get("lang")]
+    assert [(s.get("lang"), s.get("{http://www.w3.org/XML/1998/namespace}lang")) for s in spans] == \
+        [("fr", "fr"), ("de", "de")]
+    assert "".join(spans[0].itertext()) == "un orage qui lave le ciel"
+    assert spans[1].get("class") == "foreign" and len(store.clusters) == 1
+
+
+def test_bracketed_span_keeps_only_safe_attributes():
+    root, _ = convert("A [click]{onclick=alert(1)} and [x]{style=color:red} and \\[kept]{lang=fr}.")
+    assert not [e for e in root.iter() if e.get("onclick") or e.get("style")]
+    assert not list(root.iter("{http://www.w3.org/1999/xhtml}span"))
+    assert "[click]{onclick=alert(1)}" in "".join(root.itertext()) and "[kept]{lang=fr}" in "".join(root.itertext())
