@@ -29,6 +29,7 @@ from .findings import Finding, Location, error, warning
 from .images import load_image
 from .markdown_ext import ParsedCitations, make_markdown
 from .model import Accessibility, Book, Chapter, Cluster, Heading, Image, Metadata
+from .parallel import fork_map
 from .sources import inside, read_text, split_front_matter
 from .text import slugify
 from .vetting import check_csl, check_front_matter, max_depth, unclosed_fence_lines
@@ -94,6 +95,7 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
     chapters: list[Chapter] = []
     used_hrefs: dict[str, Path] = {}
     listed: dict[Path, str] = {}
+    converted = _convert_all(root, config.get("chapters") or [])
     for index, name in enumerate(config.get("chapters") or []):
         where = Location("book.yaml", config.item_line("chapters", index))
         path = inside(root, name)
@@ -120,7 +122,7 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
             findings.append(error("f-001", f"chapter '{name}' not found", where,
                                   near or "check the path under 'chapters' in book.yaml"))
             continue
-        chapter, more = load_chapter(root, path, index, used_hrefs)
+        chapter, more = load_chapter(root, path, index, used_hrefs, converted.get(path))
         findings.extend(more)
         if chapter is not None:
             chapters.append(chapter)
@@ -182,8 +184,40 @@ def build_timestamp(date: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def load_chapter(root: Path, path: Path, index: int,
-                 used_hrefs: dict[str, Path]) -> tuple[Chapter | None, list[Finding]]:
+def _convert(path: Path) -> tuple[str, ParsedCitations] | None:
+    """A chapter's Markdown as HTML and its citations, or ``None`` (then :func:`load_chapter` reports why)."""
+    text, _ = read_text(path, str(path))
+    if text is None:
+        return None
+    _, body, _, _ = split_front_matter(text, str(path))
+    if not body.strip():
+        return None
+    store = ParsedCitations()
+    try:
+        return make_markdown(store).convert(body), store
+    except RecursionError:
+        return None
+
+
+def _convert_all(root: Path, names: list) -> dict[Path, tuple[str, ParsedCitations] | None]:
+    """Every listed chapter's Markdown converted at once, on every core (:func:`publish.parallel.fork_map`).
+
+    Converting is the slow part of reading a long book and each file's is its
+    own; everything that needs the book as a whole (checks, image names) stays
+    in :func:`load_chapter`, in order.
+    """
+    paths = []
+    for name in names:
+        path = inside(root, str(name)) if isinstance(name, str) else None
+        if path is not None and path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file() and path not in paths:
+            paths.append(path)
+    if len(paths) < 8:  # a short book: converting in load_chapter costs less than forking
+        return {}
+    return dict(zip(paths, fork_map(_convert, paths, minimum=8), strict=True))
+
+
+def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path],
+                 converted: tuple[str, ParsedCitations] | None = None) -> tuple[Chapter | None, list[Finding]]:
     display = str(path.relative_to(root))
     text, findings = read_text(path, display)
     if text is None:
@@ -202,9 +236,12 @@ def load_chapter(root: Path, path: Path, index: int,
                               "write the article below the front matter, or remove it from book.yaml"))
         return None, findings
     slug = f"ch{index + 1:02d}"
-    store = ParsedCitations()
     try:
-        html = make_markdown(store).convert(body)
+        if converted is not None:
+            html, store = converted
+        else:
+            store = ParsedCitations()
+            html = make_markdown(store).convert(body)
         tree = parse_fragment(html)
         depth = max_depth(tree)
     except RecursionError:

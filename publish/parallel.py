@@ -41,11 +41,15 @@ def _child(func: Callable, items: Sequence, conn: Connection) -> None:
         conn.close()
 
 
-def fork_map(func: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
-    """``[func(x) for x in items]``, the later slices computed by forked children."""
+def fork_map(func: Callable[[T], R], items: Sequence[T], workers: int | None = None,
+             minimum: int = MINIMUM) -> list[R]:
+    """``[func(x) for x in items]``, the later slices computed by forked children.
+
+    ``minimum``: below this many items everything runs here (cheap items need many to pay for a fork).
+    """
     items = list(items)
     workers = cores() if workers is None else workers
-    if workers < 2 or len(items) < MINIMUM or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
         return [func(item) for item in items]
     size = -(-len(items) // workers)
     slices = [items[i:i + size] for i in range(0, len(items), size)]

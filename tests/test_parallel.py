@@ -28,3 +28,27 @@ def test_fork_map_reports_a_failure_in_a_child() -> None:
 
     with pytest.raises(RuntimeError, match="bad item"):
         fork_map(odd, range(MINIMUM * 2), workers=2)
+
+
+def test_a_long_book_reads_the_same_on_one_core_and_several(tmp_path, monkeypatch) -> None:
+    """Chapters are converted on every core (eight or more); findings and chapters must not change."""
+    from publish.load import load_book
+    from tests.conftest import write_book
+
+    chapters = {f"{n:02d}.md": f"---\ntitle: Article {n}\n---\n\nText of article {n} [@smith2020].\n"
+                for n in range(1, 10)}
+    chapters["03.md"] = "---\ntitle: Empty\n---\n\n"
+    chapters["05.md"] = "---\ntitle: Deep\n---\n\n" + "> " * 60 + "too deep\n"
+    chapters["07.md"] = "---\ntitle: Notes\n---\n\nA claim.[^gone]\n\n![](missing.png)\n"
+    book_dir = write_book(tmp_path / "book", chapters)
+    (book_dir / "chapters" / "08.md").write_bytes(b"---\ntitle: Bytes\n---\n\nbad \xff byte\n")
+    results = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("PUBLISH_JOBS", jobs)
+        book, findings = load_book(book_dir)
+        results[jobs] = ([(c.slug, c.body_html, c.clusters) for c in book.chapters],
+                         [str(f) for f in findings])
+    assert results["1"] == results["2"]
+    assert [line.split(":")[0] for line in results["2"][1]] == [
+        "m-001 error chapters/03.md", "m-011 error chapters/05.md", "m-012 warning chapters/07.md",
+        "m-003 error chapters/07.md", "f-001 error chapters/07.md", "f-002 error chapters/08.md"]
