@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import struct
 from math import ceil
 
 import pikepdf
@@ -136,36 +137,67 @@ def _to_unicode_stream(pdf: pikepdf.Pdf, mapping: dict[int, str]) -> pikepdf.Str
     return pdf.make_stream(b"\n".join(lines))
 
 
+def _glyph_records(font) -> tuple[list[bytes], list[tuple[int, int]]]:
+    """A TrueType font's raw ``glyf`` records and (advance, left side bearing) per glyph id, undecompiled."""
+    data = font.reader
+    count = font["maxp"].numGlyphs
+    raw_loca = data["loca"]
+    if font["head"].indexToLocFormat == 0:
+        offsets = [2 * v for v in struct.unpack(f">{len(raw_loca) // 2}H", raw_loca)]
+    else:
+        offsets = list(struct.unpack(f">{len(raw_loca) // 4}I", raw_loca))
+    glyf = data["glyf"]
+    records = [glyf[offsets[i]:offsets[i + 1]] for i in range(count)]
+    long_count = font["hhea"].numberOfHMetrics
+    raw_hmtx = data["hmtx"]
+    pairs = struct.unpack(f">{2 * long_count}h", raw_hmtx[:4 * long_count])
+    metrics = [(pairs[2 * i] & 0xFFFF, pairs[2 * i + 1]) for i in range(long_count)]
+    rest = count - long_count
+    bearings = struct.unpack(f">{rest}h", raw_hmtx[4 * long_count:4 * long_count + 2 * rest])
+    metrics += [(metrics[-1][0], lsb) for lsb in bearings]
+    return records, metrics
+
+
 def _join_glyphs(programs: list[bytes]) -> bytes:
     """The union of TrueType subsets that keep the original glyph ids.
 
-    Glyphs are moved as raw ``glyf`` records, never decompiled: a glyph is
-    empty in a subset when it has no data.  Bounding boxes and ``maxp``
-    are not recomputed (the subsets carry no hinting that would need them).
+    Works on the raw ``glyf``, ``loca`` and ``hmtx`` tables: a glyph is
+    empty in a subset when its ``loca`` entry spans no bytes, and a glyph's
+    record and metrics are taken whole from the first subset that has it.
+    The other tables are the longest subset's, untouched (no hinting, so
+    nothing depends on the outlines).
     """
     from fontTools.ttLib import TTFont
+    from fontTools.ttLib.tables.DefaultTable import DefaultTable
 
     fonts = [TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)  # reproducible bytes
              for data in programs]
     base = max(fonts, key=lambda f: f["maxp"].numGlyphs)
-    order = base.getGlyphOrder()
-    glyphs, hmtx = base["glyf"].glyphs, base["hmtx"]
+    records, metrics = _glyph_records(base)
     for other in fonts:
         if other is base:
             continue
-        theirs, their_metrics = other["glyf"].glyphs, other["hmtx"]
-        for gid, name in enumerate(other.getGlyphOrder()):
-            if gid < len(order) and _has_outline(theirs[name]) and not _has_outline(glyphs[order[gid]]):
-                glyphs[order[gid]] = theirs[name]
-                hmtx[order[gid]] = their_metrics[name]
+        theirs, their_metrics = _glyph_records(other)
+        for gid, record in enumerate(theirs):
+            if record and gid < len(records) and not records[gid]:
+                records[gid] = record
+                metrics[gid] = their_metrics[gid]
+    glyf, offsets = bytearray(), []
+    for record in records:
+        offsets.append(len(glyf))
+        glyf += record + b"\0" * (-len(record) % 4)  # records stay 4-byte aligned
+    offsets.append(len(glyf))
+    tables = {"glyf": bytes(glyf), "loca": struct.pack(f">{len(offsets)}I", *offsets),
+              "hmtx": b"".join(struct.pack(">Hh", advance, lsb) for advance, lsb in metrics)}
+    for tag, data in tables.items():
+        table = DefaultTable(tag)
+        table.data = data
+        base[tag] = table
+    base["head"].indexToLocFormat = 1  # long offsets
+    base["hhea"].numberOfHMetrics = len(metrics)
     out = io.BytesIO()
     base.save(out)
     return out.getvalue()
-
-
-def _has_outline(glyph) -> bool:
-    """A glyph record with contours or components (raw ``data`` until fontTools expands it)."""
-    return bool(getattr(glyph, "data", None)) or getattr(glyph, "numberOfContours", 0) != 0
 
 
 def _join_into(pdf: pikepdf.Pdf, keep: pikepdf.Dictionary, members: list[pikepdf.Dictionary]) -> None:
