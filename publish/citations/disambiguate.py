@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from ..parallel import fork_map
 from .render import Renderer
 
 _NAME_VARIABLES = ("composer", "author", "illustrator", "director", "editor",
@@ -71,20 +72,25 @@ def disambiguate(renderer: Renderer, ids: Sequence[str]) -> tuple[dict[str, dict
     def base(i: str) -> str:
         return renderer.author(i, overrides[i] or None) + "\x00" + renderer.date(i)
 
+    # Each reference's first cite as printed so far, on every core; recomputed below only for the
+    # references whose names changed.
+    bases = dict(zip(ids, fork_map(base, ids), strict=True))
     if str(option("disambiguate-add-names")).lower() == "true":
         et_al_min = int(citation.get("et-al-min", 0) or 0)
         use_first = int(citation.get("et-al-use-first", 1) or 1)
         groups: dict[str, list[str]] = defaultdict(list)
         for i in ids:
-            groups[base(i)].append(i)
+            groups[bases[i]].append(i)
+        before = {i: dict(o) for i, o in overrides.items()}
         for members in groups.values():
             if len(members) > 1:
                 _add_names(members, people, overrides, et_al_min, use_first)
+        bases.update({i: base(i) for i in ids if overrides[i] != before[i]})
 
     if str(option("disambiguate-add-year-suffix")).lower() == "true":
         groups = defaultdict(list)
         for i in ids:
-            groups[base(i)].append(i)
+            groups[bases[i]].append(i)
         suffixes = {i: _suffix(n) for members in groups.values() if len(members) > 1
                     for n, i in enumerate(members)}
     else:

@@ -119,7 +119,7 @@ class CitationProcessor:
             refs[rid]["year_suffix"] = suffix
         parts = _Parts(renderer, overrides)
         descending = renderer.descending(cite_sort) if cite_sort is not None else []
-        formatted = [self._cluster(c, parts, cite_keys, descending) for c in clusters]
+        formatted = fork_map(lambda c: self._cluster(c, parts, cite_keys, descending), clusters)
         bibliography = []
         if self.style.bibliography is not None:
             for rid, html in zip(order, fork_map(renderer.entry, order), strict=True):
