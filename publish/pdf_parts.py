@@ -42,7 +42,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from .cover import cover_image
-from .editions import EDITIONS, finish_edition
+from .editions import finish_edition
 from .findings import Finding, has_errors
 from .model import Book
 from .output import atomic_output
@@ -106,7 +106,7 @@ def plan(book: Book, part_size: int | None = PART_SIZE) -> list[Part]:
 
 
 class _Coordinator:
-    """Runs the jobs on ``workers`` forked processes and answers their page-count questions."""
+    """Hands the parts to the pool's workers, answers their page-count questions, gathers what they report."""
 
     def __init__(self, book: Book, edition: str, parts: list[Part], folder: Path | None, pool: WorkerPool,
                  progress: Callable[[str], None] | None = None):
@@ -280,5 +280,5 @@ def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
     return printed
 
 
-__all__ = ["EDITIONS", "PART_SIZE", "Printed", "WorkerPool", "numbered_from", "plan", "print_book",
+__all__ = ["PART_SIZE", "Printed", "WorkerPool", "numbered_from", "plan", "print_book",
            "workers_available"]
