@@ -157,7 +157,7 @@ def write_part(rendered: Rendered, path: Path, release: bool = False,
         logging.getLogger("weasyprint").removeFilter(quiet)
     notes = tag_notes(document) if spec.variant == "pdf/ua-1" else None
     if notes is not None and descriptions is not None:
-        notes = TagNotes(notes.regions, {**descriptions, **notes.descriptions})
+        notes = TagNotes(notes.regions, {**descriptions, **notes.descriptions}, notes.languages)
     if release:
         rendered.document = document = None
         gc.collect()  # WeasyPrint's boxes hold reference cycles

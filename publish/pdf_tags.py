@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
@@ -63,6 +63,31 @@ def hidden_regions(document) -> list[Region]:
                 regions.append(Region(index, x, y, x + box.border_width(), y + box.border_height()))
                 continue
             stack.extend(getattr(box, "children", []))
+    return regions
+
+
+def language_regions(document) -> list[tuple[Region, str]]:
+    """Boxes of passages in another language than the document's (``lang`` on the element), per page.
+
+    PDF/UA asks for a change of language to be declared on the structure
+    element (``/Lang``); WeasyPrint 70 declares only the document's.
+    """
+    regions = []
+    for index, page in enumerate(document.pages):
+        stack = [(page._page_box, "")]
+        while stack:
+            box, inherited = stack.pop()
+            element = getattr(box, "element", None)
+            lang = inherited
+            if element is not None and getattr(box, "element_tag", "") and "::" not in box.element_tag:
+                lang = element.get("lang") or inherited
+                if _local(element.tag) == "html":
+                    lang = inherited = element.get("lang") or ""
+                elif element.get("lang") and element.get("lang") != inherited:
+                    x, y = box.border_box_x(), box.border_box_y()
+                    regions.append((Region(index, x, y, x + box.border_width(), y + box.border_height()),
+                                    element.get("lang")))
+            stack.extend((child, lang) for child in getattr(box, "children", []))
     return regions
 
 
@@ -235,11 +260,12 @@ class TagNotes:
 
     regions: list[Region]
     descriptions: dict[str, str]
+    languages: list[tuple[Region, str]] = field(default_factory=list)
 
 
 def tag_notes(document) -> TagNotes:
     """Take the hidden regions and link descriptions from a laid-out document."""
-    return TagNotes(hidden_regions(document), link_descriptions(document))
+    return TagNotes(hidden_regions(document), link_descriptions(document), language_regions(document))
 
 
 def finish_tags(path: Path, source) -> dict[str, int]:
@@ -249,7 +275,7 @@ def finish_tags(path: Path, source) -> dict[str, int]:
     the caller can drop the document (hundreds of MiB of boxes for a long
     book) before the written PDF is opened here.
     """
-    counts = {"furniture": 0, "hidden": 0, "links": 0}
+    counts = {"furniture": 0, "hidden": 0, "links": 0, "languages": 0}
     notes = source if isinstance(source, TagNotes) else tag_notes(source)
     regions, descriptions = notes.regions, notes.descriptions
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
@@ -257,7 +283,7 @@ def finish_tags(path: Path, source) -> dict[str, int]:
             return counts  # an untagged edition (press, booklet): nothing to finish
         elements = _structure(pdf)
         reachable = {m for e in elements for m in _own_mcids(e)}
-        region_pages = {r.page for r in regions}
+        region_pages = {r.page for r in regions} | {r.page for r, _ in notes.languages}
         targets: dict[int, set[int]] = {}
         positions: dict[int, tuple[int, dict[int, tuple[float, float]]]] = {}
         contents: dict[int, bytes] = {}
@@ -297,11 +323,30 @@ def finish_tags(path: Path, source) -> dict[str, int]:
                 targets.setdefault(page_number, set()).add(mcid)
                 layout.setdefault(page_number, set()).add(mcid)
             counts["hidden"] += 1
+        counts["languages"] = _declare_languages(elements, removed, positions, notes.languages)
         _artifact_content(pdf, targets, layout, contents)
         counts["links"] = _describe_links(pdf, descriptions)
         pdf.save(path, deterministic_id=True)
     log.info("PDF tags finished: %s", counts)
     return counts
+
+
+def _declare_languages(elements: list, removed: set, positions: dict, languages: list[tuple[Region, str]]) -> int:
+    """``/Lang`` on each structure element whose own text lies in one passage of another language."""
+    declared = 0
+    by_lang: dict[str, list[Region]] = {}
+    for region, lang in languages:
+        by_lang.setdefault(lang, []).append(region)
+    for element in elements:
+        mcids = _own_mcids(element)
+        if not mcids or element.objgen in removed:
+            continue
+        for lang, regions in by_lang.items():
+            if all(_in_regions(positions, regions, m) for m in mcids):
+                element.Lang = pikepdf.String(lang)
+                declared += 1
+                break
+    return declared
 
 
 def _in_regions(positions: dict, regions: list[Region], mcid: tuple[int, int]) -> bool:
