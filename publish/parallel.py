@@ -32,6 +32,11 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def fork_available() -> bool:
+    """Whether this platform can fork (Linux and other POSIX systems; not Windows)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def _child(func: Callable, items: Sequence, conn: Connection) -> None:
     try:
         conn.send(("ok", [func(item) for item in items]))
@@ -49,7 +54,7 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], workers: int | None = N
     """
     items = list(items)
     workers = cores() if workers is None else workers
-    if workers < 2 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or len(items) < minimum or not fork_available():
         return [func(item) for item in items]
     size = -(-len(items) // workers)
     slices = [items[i:i + size] for i in range(0, len(items), size)]
@@ -78,4 +83,4 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], workers: int | None = N
     return results
 
 
-__all__ = ["cores", "fork_map"]
+__all__ = ["cores", "fork_available", "fork_map"]

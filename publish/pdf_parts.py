@@ -47,7 +47,7 @@ from .findings import Finding, has_errors
 from .model import Book
 from .output import atomic_output
 from .pagemap import labelled
-from .parallel import cores
+from .parallel import cores, fork_available
 from .pdf_merge import PartFile, join_parts
 from .pdf_tags import describe_targets
 from .pdf_workers import Job, WorkerPool, numbered_from, part_path
@@ -237,6 +237,26 @@ class _Coordinator:
         return joined
 
 
+def _print_in_process(book: Book, edition: str, pdf: Path | None, progress: Callable[[str], None]) -> Printed:
+    """Where processes cannot be forked: the whole book as one document, in this process."""
+    from .pagemap import build_page_map
+    from .pdf import render, write_pdf
+    from .speedups import install
+
+    install()
+    start = time.perf_counter()
+    progress("laying out the PDF")
+    rendered = render(book, edition)
+    printed = Printed(build_page_map(book, rendered.document), list(rendered.findings))
+    printed.timings["layout"] = time.perf_counter() - start
+    if pdf is not None and not has_errors(printed.findings):
+        progress("writing the PDF")
+        start = time.perf_counter()
+        write_pdf(rendered, pdf, release=True)
+        printed.timings["pdf"] = time.perf_counter() - start
+    return printed
+
+
 def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
                workers: int | None = None, part_size: int | None = PART_SIZE,
                progress: Callable[[str], None] = lambda _: None, pool: WorkerPool | None = None) -> Printed:
@@ -248,6 +268,8 @@ def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
     caller started early, see :func:`publish.pipeline.build`) or by a pool of
     ``workers`` processes started here (default: one per core).
     """
+    if pool is None and not fork_available():
+        return _print_in_process(book, edition, pdf, progress)
     parts = plan(book, part_size)
     start = time.perf_counter()
     progress("laying out the PDF" if len(parts) == 1 else f"laying out the PDF in {len(parts)} parts")

@@ -28,6 +28,7 @@ from .cite import check_citation_keys, resolve_citations
 from .findings import BuildError, Finding, Severity, has_errors
 from .load import load_book
 from .model import Book
+from .parallel import fork_available
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -75,7 +76,7 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
     timings: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
         pool = None
-        if pdf is not None or epub is not None:  # start loading WeasyPrint now, beside the Markdown and citations
+        if (pdf is not None or epub is not None) and fork_available():  # load WeasyPrint beside the Markdown
             from .pdf_parts import workers_available
             from .pdf_workers import WorkerPool
 

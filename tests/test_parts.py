@@ -191,3 +191,15 @@ def test_print_editions_in_parts_match_one_document(tmp_path: Path, edition: str
             [list(map(float, p.obj.get("/TrimBox", p.obj.MediaBox))) for p in one.pages]
         assert ("/OutputIntents" in joined.Root) == ("/OutputIntents" in one.Root)
         assert ("/StructTreeRoot" in joined.Root) == ("/StructTreeRoot" in one.Root)
+
+
+def test_without_fork_the_book_is_laid_out_whole_in_process(tmp_path: Path, monkeypatch) -> None:
+    """Where processes cannot be forked, the one-document layout runs in this process: same bytes."""
+    import publish.pdf_parts as pdf_parts
+
+    book = _prepared(tmp_path, 4)
+    pooled = print_book(book, "standard", tmp_path / "pooled.pdf", part_size=None)
+    monkeypatch.setattr(pdf_parts, "fork_available", lambda: False)
+    local = print_book(book, "standard", tmp_path / "local.pdf")
+    assert local.parts == 1 and local.page_map == pooled.page_map
+    assert (tmp_path / "local.pdf").read_bytes() == (tmp_path / "pooled.pdf").read_bytes()
