@@ -1,9 +1,13 @@
 """The worker side of a book laid out in parts (:mod:`publish.pdf_parts`).
 
-:class:`WorkerPool` forks the processes once the parent has loaded the
-book and WeasyPrint; each runs :func:`_serve`, laying out and writing the
-parts the parent hands it, and answers the parent's one question per part
-through :func:`numbered_from`: how many pages come before it.
+:class:`WorkerPool` starts a :func:`_zygote` with the build; once the book
+is read, the zygote (which has loaded WeasyPrint meanwhile) forks the
+workers.  Each runs :func:`_serve`, laying out and writing the parts the
+parent hands it, and asks the parent one question per part through
+:func:`numbered_from`: how many pages come before it.  That hook relies on
+WeasyPrint 70's pagination internals (``LayoutContext.page_maker``); the
+version is pinned in ``pyproject.toml``, and the differential tests in
+``tests/test_parts.py`` would show a change in them.
 """
 
 from __future__ import annotations
