@@ -11,12 +11,11 @@ whether the book will work for them.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from .model import Book
+from .paths import STYLES
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 TEXT_CONTRAST, GRAPHIC_CONTRAST = 4.5, 3.0  # WCAG 1.4.3 (text) and 1.4.11 (non-text)
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
 _DECLARATION = re.compile(r"([a-z-]+)\s*:\s*([^;{}]*)")

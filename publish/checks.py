@@ -7,14 +7,13 @@ check`` reports everything in one pass.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from lxml import etree
 
 from .findings import Finding, Location, warning
 from .model import Book
+from .paths import FONTS
 
-TEXT_FONTS = Path(__file__).resolve().parent.parent / "styles" / "fonts"
 TEXT_FACE = "SourceSerif4SmText-*.ttf"  # the print edition's text face (styles/print.css, "Book Text")
 
 
@@ -36,7 +35,7 @@ def _covered() -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     sets = []
-    for path in sorted(TEXT_FONTS.glob(TEXT_FACE)):
+    for path in sorted(FONTS.glob(TEXT_FACE)):
         with TTFont(path, lazy=True) as font:
             sets.append(frozenset(font.getBestCmap()))
     return frozenset.intersection(*sets) if sets else frozenset()

@@ -19,10 +19,10 @@ from lxml import etree
 from .citations.engine import CitationProcessor
 from .findings import Finding, Location, error, warning
 from .model import BibEntry, Book, CiteItem, Cluster, FormattedCluster
+from .paths import CSL
 from .xhtml import XHTML, q, serialize
 
 log = logging.getLogger(__name__)
-STYLE_LOCALES = Path(__file__).resolve().parent.parent / "styles" / "csl"
 
 
 @dataclass
@@ -66,7 +66,7 @@ def check_locale(book: Book) -> list[Finding]:
 
     locale = book.metadata.citation_locale
     names = [locale, PRIMARY_DIALECTS.get(locale.split("-")[0], "")]
-    folders = [book.csl.parent, STYLE_LOCALES, Path(LOCALES_PATH)]
+    folders = [book.csl.parent, CSL, Path(LOCALES_PATH)]
     if any(name and (folder / f"locales-{name}.xml").is_file() for name in names for folder in folders):
         return []
     return [warning("y-008", f"no CSL locale for citation_locale '{locale}'; citations use en-US terms",

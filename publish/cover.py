@@ -15,8 +15,8 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
 from .model import Book, Image
+from .paths import FONTS
 
-FONTS = Path(__file__).resolve().parent.parent / "styles" / "fonts"
 WIDTH, HEIGHT = 1600, 2400
 INK, PAPER, ACCENT = (28, 37, 54), (255, 255, 255), (122, 62, 44)
 TITLE_FACE, SUBTITLE_FACE, IMPRINT_FACE = ("SourceSerif4Subhead-Semibold.ttf", "SourceSerif4Subhead-It.ttf",

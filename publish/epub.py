@@ -39,10 +39,10 @@ from .model import Book
 from .nav import nav_document
 from .output import atomic_output
 from .pagemap import with_page_breaks
+from .paths import STYLES
 
 log = logging.getLogger(__name__)
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 

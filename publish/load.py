@@ -30,6 +30,7 @@ from .images import load_image
 from .markdown_ext import ParsedCitations, make_markdown
 from .model import Accessibility, Book, Chapter, Cluster, Heading, Image, Metadata
 from .parallel import fork_map
+from .paths import STYLES
 from .sources import inside, read_text, split_front_matter
 from .text import slugify
 from .vetting import check_csl, check_front_matter, max_depth, unclosed_fence_lines
@@ -47,7 +48,6 @@ from .xhtml import (
 
 log = logging.getLogger(__name__)
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 DEFAULT_CSL = STYLES / "csl" / "apa.csl"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Deeper nesting than this is never prose; it would exhaust the renderers' recursion (WeasyPrint, lxml).

@@ -28,7 +28,7 @@ from xml.etree import ElementTree
 from lxml import etree
 
 from .model import Book
-from .xhtml import EPUB_TYPE, XHTML
+from .xhtml import EPUB_TYPE, XHTML, local_name
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,6 @@ class PageBreak:
     offset: int | None
     exact: bool = True
 
-
-def _local(tag: object) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _significant(text: str) -> int:
@@ -98,7 +95,7 @@ def _documents(book: Book, body: ElementTree.Element) -> dict[int, tuple[str, bo
             out[id(child)] = ("cover", False)
         elif "colophon" in classes:
             out[id(child)] = ("colophon", True)
-        elif _local(child.tag) == "nav":
+        elif local_name(child.tag) == "nav":
             out[id(child)] = ("nav", False)
     return out
 
@@ -124,7 +121,7 @@ def page_places(book: Book, document) -> list[Place | None]:
     if not pages:
         return []
     html = pages[0]._page_box.children[0].element
-    body = next((c for c in html if _local(c.tag) == "body"), html)
+    body = next((c for c in html if local_name(c.tag) == "body"), html)
     parents = _parents(html)
     docs = _documents(book, body)
     consumed: dict[int, int] = {}
@@ -210,7 +207,7 @@ def _segments(block: etree._Element) -> list[tuple[etree._Element, str, str]]:
     out = []
 
     def walk(element: etree._Element, top: bool) -> None:
-        if not top and (_local(element.tag) in BLOCKS or _skipped(element)):
+        if not top and (local_name(element.tag) in BLOCKS or _skipped(element)):
             return
         if element.text:
             out.append((element, "text", element.text))

@@ -28,13 +28,13 @@ from .editions import EDITIONS, TYPEFACES, Edition, finish_edition
 from .findings import Finding, error
 from .model import Book
 from .output import atomic_output
+from .paths import STYLES
 from .pdf_tags import TagNotes, finish_tags, tag_notes
 from .print_html import TOC_PLACEHOLDER, WHOLE, Part, print_html
 from .xhtml import XHTML
 
 log = logging.getLogger(__name__)
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 VIRTUAL_ROOT = "/__book__/"
 PAGE_SIZES = {"A5": "A5", "A4": "A4", "Letter": "letter", "6x9in": "6in 9in"}
 

@@ -69,11 +69,6 @@ class Printed:
     parts: int = 1
 
 
-def workers_available() -> int:
-    """Cores this process may use (``PUBLISH_JOBS`` overrides; see :func:`publish.parallel.cores`)."""
-    return cores()
-
-
 def plan(book: Book, part_size: int | None = PART_SIZE) -> list[Part]:
     """The front matter and runs of whole articles of about ``part_size`` characters each.
 
@@ -275,7 +270,7 @@ def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
     progress("laying out the PDF" if len(parts) == 1 else f"laying out the PDF in {len(parts)} parts")
     with contextlib.ExitStack() as stack:
         if pool is None:
-            pool = stack.enter_context(WorkerPool(workers_available() if workers is None else workers))
+            pool = stack.enter_context(WorkerPool(cores() if workers is None else workers))
         folder = None
         if pdf is not None:
             pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -302,5 +297,4 @@ def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
     return printed
 
 
-__all__ = ["PART_SIZE", "Printed", "WorkerPool", "numbered_from", "plan", "print_book",
-           "workers_available"]
+__all__ = ["PART_SIZE", "Printed", "WorkerPool", "numbered_from", "plan", "print_book"]

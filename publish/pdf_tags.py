@@ -26,9 +26,10 @@ from pathlib import Path
 
 import pikepdf
 
+from .xhtml import local_name
+
 log = logging.getLogger(__name__)
 
-XHTML_TAGS = re.compile(r"^\{[^}]*\}")
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,6 @@ class Region:
     def holds(self, x: float, y: float) -> bool:
         return self.x0 - 1 <= x <= self.x1 + 1 and self.y0 - 1 <= y <= self.y1 + 1
 
-
-def _local(tag: object) -> str:
-    return XHTML_TAGS.sub("", tag) if isinstance(tag, str) else ""
 
 
 def hidden_regions(document) -> list[Region]:
@@ -81,7 +79,7 @@ def language_regions(document) -> list[tuple[Region, str]]:
             lang = inherited
             if element is not None and getattr(box, "element_tag", "") and "::" not in box.element_tag:
                 lang = element.get("lang") or inherited
-                if _local(element.tag) == "html":
+                if local_name(element.tag) == "html":
                     lang = inherited = element.get("lang") or ""
                 elif element.get("lang") and element.get("lang") != inherited:
                     x, y = box.border_box_x(), box.border_box_y()
@@ -105,7 +103,7 @@ def describe_targets(root) -> dict[str, str]:
         if not ident:
             continue
         text = " ".join("".join(element.itertext()).split())
-        tag = _local(element.tag)
+        tag = local_name(element.tag)
         classes = element.get("class", "").split()
         if "csl-entry" in classes:
             out[ident] = "Reference: " + _clip(text)
@@ -116,7 +114,7 @@ def describe_targets(root) -> dict[str, str]:
         elif tag in ("h1", "h2", "h3", "h4"):
             out[ident] = "Section: " + _clip(text)
         elif tag == "section":
-            heading = next((e for e in element.iter() if _local(e.tag) in ("h1", "h2")), None)
+            heading = next((e for e in element.iter() if local_name(e.tag) in ("h1", "h2")), None)
             title = " ".join("".join(heading.itertext()).split()) if heading is not None else text
             out[ident] = "Go to: " + _clip(title)
         else:

@@ -28,7 +28,7 @@ from .cite import check_citation_keys, resolve_citations
 from .findings import BuildError, Finding, Severity, has_errors
 from .load import load_book
 from .model import Book
-from .parallel import fork_available
+from .parallel import cores, fork_available
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -77,10 +77,9 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
     with contextlib.ExitStack() as stack:
         pool = None
         if (pdf is not None or epub is not None) and fork_available():  # load WeasyPrint beside the Markdown
-            from .pdf_parts import workers_available
             from .pdf_workers import WorkerPool
 
-            pool = stack.enter_context(WorkerPool(workers_available()))
+            pool = stack.enter_context(WorkerPool(cores()))
         book, findings = prepare(book_dir, progress, timings)
         if book is None or has_errors(findings):
             raise BuildError(findings)

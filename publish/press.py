@@ -34,6 +34,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from .paths import STYLES
+
 log = logging.getLogger(__name__)
 
 MM = 72 / 25.4
@@ -41,7 +43,7 @@ SLUG_MM = 10.0  # media beyond the bleed, where the marks go
 MARK_OFFSET_MM = 4.0  # from the trim edge to the start of a mark: 1 mm clear of the 3 mm bleed
 MARK_LENGTH_MM = 6.0
 MARK_WIDTH_PT = 0.25
-PROFILE = Path(__file__).resolve().parent.parent / "styles" / "icc" / "FOGRA39.icc"
+PROFILE = STYLES / "icc" / "FOGRA39.icc"
 CONDITION = {
     "OutputConditionIdentifier": "FOGRA39",  # the ICC registry's characterization name
     "RegistryName": "http://www.color.org",

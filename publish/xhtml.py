@@ -161,6 +161,11 @@ def to_xhtml(root: etree._Element) -> etree._Element:
     return out
 
 
+def local_name(tag: object) -> str:
+    """An element's tag without its namespace (``""`` for comments and processing instructions)."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
 def q(tag: str) -> str:
     return f"{{{XHTML}}}{tag}"
 
