@@ -162,9 +162,8 @@ def _own_dests(pdf: pikepdf.Pdf, anchors: frozenset[str], first: int, src: pikep
         page = index.get(array[0].objgen)
         if page is None:
             continue
-        found[name] = pikepdf.Array([pdf.pages[first + page].obj, *[pdf.copy_foreign(v) if src is not None
-                                                                      and isinstance(v, pikepdf.Dictionary) else v
-                                                                      for v in list(array)[1:]]])
+        # [page /XYZ left top zoom]: only the page is an object of the part's file
+        found[name] = pikepdf.Array([pdf.pages[first + page].obj, *list(array)[1:]])
     return found
 
 
