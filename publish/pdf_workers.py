@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import os
+import signal
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -182,9 +184,6 @@ def _zygote(control: Connection, ends: list[Connection]) -> None:
     then receives the book, forks one worker per pipe end — the workers
     share its pages — and waits for them.  The parent never loads WeasyPrint.
     """
-    import os
-    import signal
-
     message = None
     workers: list[multiprocessing.process.BaseProcess] = []
     try:
@@ -273,9 +272,6 @@ class WorkerPool:
 
     def kill(self) -> None:
         """End the workers and the zygote now (after an error, they may be mid-part)."""
-        import os
-        import signal
-
         for pid in self.pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
