@@ -184,7 +184,6 @@ def _zygote(control: Connection, ends: list[Connection]) -> None:
     then receives the book, forks one worker per pipe end — the workers
     share its pages — and waits for them.  The parent never loads WeasyPrint.
     """
-    message = None
     workers: list[multiprocessing.process.BaseProcess] = []
     try:
         from . import pdf  # noqa: F401 — WeasyPrint, pydyf
