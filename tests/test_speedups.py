@@ -1,0 +1,41 @@
+"""The speed-ups under WeasyPrint change time, never results."""
+
+from __future__ import annotations
+
+import pydyf
+from weasyprint.text.ffi import ffi
+
+from publish.speedups import install
+
+
+def test_sized_arrays_are_allocated_without_a_new_type_parse():
+    install()
+    items = [5, 3, 900, 7]
+    array = ffi.new(f"hb_codepoint_t[{len(items)}]", items)
+    assert list(array) == items
+    assert len(array) == len(items)
+    assert ffi.sizeof(array) == ffi.sizeof("hb_codepoint_t") * len(items)
+    assert ffi.typeof(array) == ffi.typeof("hb_codepoint_t[]")  # the open type, parsed once
+
+
+def test_other_allocations_keep_their_meaning():
+    install()
+    install()  # idempotent: wrapped once
+    assert not hasattr(ffi.new.__wrapped__, "__wrapped__")
+    text = ffi.new("char[4]", b"abc")  # T[] from bytes would add a NUL: left alone
+    assert ffi.sizeof(text) == 4
+    padded = ffi.new("hb_codepoint_t[6]", [1, 2])  # fewer items than the length: left alone
+    assert list(padded) == [1, 2, 0, 0, 0, 0]
+    counted = ffi.new("hb_codepoint_t[3]")
+    assert list(counted) == [0, 0, 0]
+
+
+def test_page_references_follow_added_pages():
+    install()
+    document = pydyf.PDF()
+    assert document.page_references == ()
+    for _ in range(3):
+        document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        assert len(document.page_references) == len(document.pages["Kids"]) // 3
+    kids = document.pages["Kids"]
+    assert document.page_references == tuple(f"{number} 0 R".encode() for number in kids[::3])
