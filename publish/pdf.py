@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -97,6 +98,28 @@ body[data-series] { string-set: series attr(data-series); }
 """
 
 
+@lru_cache(maxsize=8)
+def stylesheets(edition: str, size: str, in_parts: bool = False) -> tuple[FontConfiguration, tuple[CSS, ...]]:
+    """The edition's parsed stylesheets and the font configuration their ``@font-face`` rules filled.
+
+    Parsed once per process: a long book is laid out in parts, several per
+    worker, and parsing ``print.css`` and loading every face again cost about
+    50 ms a part.  Only files under ``styles/`` are fetched here (the book's
+    images go through each document's own :class:`BookFetcher`), and the
+    styles are read-only once parsed, so sharing them changes no byte.
+    """
+    fetcher = BookFetcher({})
+    fonts = FontConfiguration()  # @font-face needs it; the fonts come from styles/fonts/ only
+    css = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
+           for name in EDITIONS[edition].stylesheets]
+    css.append(CSS(string=f"@page {{ size: {size}; }}", url_fetcher=fetcher, font_config=fonts))
+    if in_parts:
+        css.append(CSS(string=PART_CSS, url_fetcher=fetcher, font_config=fonts))
+    if fetcher.refused:
+        raise RuntimeError(f"the {edition} stylesheets refer to files outside styles/: {fetcher.refused}")
+    return fonts, tuple(css)
+
+
 def render(book: Book, edition: str = "standard", part: Part = WHOLE) -> Rendered:
     """Lay the book (or one part of it) out once; the result serves the PDF and the EPUB page-list.
 
@@ -112,15 +135,10 @@ def render(book: Book, edition: str = "standard", part: Part = WHOLE) -> Rendere
     decorative = frozenset(img.get("src") for img in tree.iter(f"{{{XHTML}}}img") if img.get("role") == "presentation")
     source = etree.tostring(tree, encoding="unicode", method="html")
     size = PAGE_SIZES.get(spec.page_size or book.page_size, "A5")
-    fonts = FontConfiguration()  # @font-face needs it; the fonts come from styles/fonts/ only
-    css = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
-           for name in spec.stylesheets]
-    css.append(CSS(string=f"@page {{ size: {size}; }}", url_fetcher=fetcher, font_config=fonts))
-    if part != WHOLE:
-        css.append(CSS(string=PART_CSS, url_fetcher=fetcher, font_config=fonts))
+    fonts, css = stylesheets(edition, size, part != WHOLE)
     html = HTML(string=source, base_url=f"file://{VIRTUAL_ROOT}", url_fetcher=fetcher)
     options = {"output_intent": spec.output_intent} if spec.output_intent else {}
-    document = html.render(stylesheets=css, font_config=fonts, **options)
+    document = html.render(stylesheets=list(css), font_config=fonts, **options)
     findings = [error("p-001", f"the PDF refers to a resource outside the book: {url}", None,
                       "use images inside the book folder") for url in fetcher.refused]
     return Rendered(document, findings, edition, decorative)
