@@ -14,6 +14,7 @@ Stages:
 from __future__ import annotations
 
 import gc
+import io
 import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -99,7 +100,7 @@ body[data-series] { string-set: series attr(data-series); }
 
 
 @lru_cache(maxsize=8)
-def stylesheets(edition: str, size: str, in_parts: bool = False) -> tuple[FontConfiguration, tuple[CSS, ...]]:
+def stylesheets(edition: str, size: str) -> tuple[FontConfiguration, tuple[CSS, ...]]:
     """The edition's parsed stylesheets and the font configuration their ``@font-face`` rules filled.
 
     Parsed once per process: a long book is laid out in parts, several per
@@ -107,17 +108,40 @@ def stylesheets(edition: str, size: str, in_parts: bool = False) -> tuple[FontCo
     50 ms a part.  Only files under ``styles/`` are fetched here (the book's
     images go through each document's own :class:`BookFetcher`), and the
     styles are read-only once parsed, so sharing them changes no byte.
+    :data:`PART_CSS` is always there: its rules match only a part's markup.
     """
     fetcher = BookFetcher({})
     fonts = FontConfiguration()  # @font-face needs it; the fonts come from styles/fonts/ only
     css = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
            for name in EDITIONS[edition].stylesheets]
     css.append(CSS(string=f"@page {{ size: {size}; }}", url_fetcher=fetcher, font_config=fonts))
-    if in_parts:
-        css.append(CSS(string=PART_CSS, url_fetcher=fetcher, font_config=fonts))
+    css.append(CSS(string=PART_CSS, url_fetcher=fetcher, font_config=fonts))
     if fetcher.refused:
         raise RuntimeError(f"the {edition} stylesheets refer to files outside styles/: {fetcher.refused}")
     return fonts, tuple(css)
+
+
+WARM_UP_HTML = """<html lang="en"><body data-series="Sample">
+<section class="chapter" id="sample"><header><h1 class="chapter-title">A sample article</h1></header>
+<p>A paragraph long enough to be justified and hyphenated over several lines of an A5 page, with
+<em>emphasis</em>, <strong>strong words</strong>, oldstyle figures 1234567890, a citation (Author, 2020)
+and <a href="#sample">a link</a>.</p></section></body></html>"""
+
+
+def warm_up(edition: str = "standard") -> None:
+    """Lay out and write a sample page with the edition's styles, so that processes forked afterwards start warm.
+
+    Pango's fonts, HarfBuzz's shaping plans and cffi's parsed C types live in
+    the process and the font configuration of :func:`stylesheets`; a worker
+    forked after this inherits them instead of building them during its first
+    part (0.41 G instructions under callgrind, 8 % of a two-article part).
+    Nothing of the sample reaches a book's PDF.
+    """
+    spec = EDITIONS[edition]
+    fonts, css = stylesheets(edition, PAGE_SIZES.get(spec.page_size or "A5", "A5"))
+    options = {"output_intent": spec.output_intent} if spec.output_intent else {}
+    html = HTML(string=WARM_UP_HTML, base_url=f"file://{VIRTUAL_ROOT}", url_fetcher=BookFetcher({}))
+    html.render(stylesheets=list(css), font_config=fonts, **options).write_pdf(io.BytesIO(), pdf_variant=spec.variant)
 
 
 def render(book: Book, edition: str = "standard", part: Part = WHOLE) -> Rendered:
@@ -135,7 +159,7 @@ def render(book: Book, edition: str = "standard", part: Part = WHOLE) -> Rendere
     decorative = frozenset(img.get("src") for img in tree.iter(f"{{{XHTML}}}img") if img.get("role") == "presentation")
     source = etree.tostring(tree, encoding="unicode", method="html")
     size = PAGE_SIZES.get(spec.page_size or book.page_size, "A5")
-    fonts, css = stylesheets(edition, size, part != WHOLE)
+    fonts, css = stylesheets(edition, size)
     html = HTML(string=source, base_url=f"file://{VIRTUAL_ROOT}", url_fetcher=fetcher)
     options = {"output_intent": spec.output_intent} if spec.output_intent else {}
     document = html.render(stylesheets=list(css), font_config=fonts, **options)
@@ -184,4 +208,4 @@ def write_part(rendered: Rendered, path: Path, release: bool = False,
 
 
 __all__ = ["EDITIONS", "TOC_PLACEHOLDER", "TYPEFACES", "WHOLE", "XHTML", "Edition", "Part", "finish_edition",
-           "print_html", "render", "write_part", "write_pdf"]
+           "print_html", "render", "warm_up", "write_part", "write_pdf"]

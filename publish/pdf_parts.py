@@ -270,7 +270,7 @@ def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
     progress("laying out the PDF" if len(parts) == 1 else f"laying out the PDF in {len(parts)} parts")
     with contextlib.ExitStack() as stack:
         if pool is None:
-            pool = stack.enter_context(WorkerPool(cores() if workers is None else workers))
+            pool = stack.enter_context(WorkerPool(cores() if workers is None else workers, edition))
         folder = None
         if pdf is not None:
             pdf.parent.mkdir(parents=True, exist_ok=True)

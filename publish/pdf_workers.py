@@ -176,20 +176,23 @@ def _stand_in_anchors(pages: list, anchors: frozenset[str]) -> None:
         pages[0].anchors[name] = (0, 0, 0, 0)
 
 
-def _zygote(control: Connection, ends: list[Connection]) -> None:
+def _zygote(control: Connection, ends: list[Connection], edition: str = "standard") -> None:
     """The process the workers are forked from: it loads WeasyPrint while the build reads the book.
 
     Started before the book is read, it imports WeasyPrint (half a second
     of a short build) in parallel with the parent's Markdown and citations,
+    lays out a sample page if the book is not ready yet (:func:`publish.pdf.warm_up`),
     then receives the book, forks one worker per pipe end — the workers
     share its pages — and waits for them.  The parent never loads WeasyPrint.
     """
     workers: list[multiprocessing.process.BaseProcess] = []
     try:
-        from . import pdf  # noqa: F401 — WeasyPrint, pydyf
+        from .pdf import warm_up
         from .speedups import install
 
         install()  # pydyf's page_references is quadratic in pages; same bytes, linear time
+        if not control.poll():  # the book is still being read: time to warm up (a long book gives seconds)
+            warm_up(edition)
         message = control.recv()
         if message is None:
             return
@@ -227,18 +230,19 @@ def warm_caches(book: Book) -> None:
 class WorkerPool:
     """Worker processes for the parts, forked by a :func:`_zygote` started early in the build.
 
-    ``WorkerPool(n)`` forks the zygote at once (it starts loading WeasyPrint);
+    ``WorkerPool(n, edition)`` forks the zygote at once (it starts loading
+    WeasyPrint and warms up with the edition's styles);
     :meth:`start` hands it the book and forks the ``n`` workers, whose pipes
     are :attr:`connections`.  :meth:`close` ends them all.
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, edition: str = "standard"):
         context = multiprocessing.get_context("fork")
         pairs = [context.Pipe() for _ in range(max(1, workers))]
         self.control, zygote_end = context.Pipe()
         self.connections: list[Connection] = [parent for parent, _ in pairs]
         self.pids: list[int] = []
-        self.zygote = context.Process(target=_zygote, args=(zygote_end, [child for _, child in pairs]))
+        self.zygote = context.Process(target=_zygote, args=(zygote_end, [child for _, child in pairs], edition))
         self.zygote.start()
         zygote_end.close()
         for _, child in pairs:

@@ -79,7 +79,7 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
         if (pdf is not None or epub is not None) and fork_available():  # load WeasyPrint beside the Markdown
             from .pdf_workers import WorkerPool
 
-            pool = stack.enter_context(WorkerPool(cores()))
+            pool = stack.enter_context(WorkerPool(cores(), edition))
         book, findings = prepare(book_dir, progress, timings)
         if book is None or has_errors(findings):
             raise BuildError(findings)

@@ -39,3 +39,31 @@ def test_page_references_follow_added_pages():
         assert len(document.page_references) == len(document.pages["Kids"]) // 3
     kids = document.pages["Kids"]
     assert document.page_references == tuple(f"{number} 0 R".encode() for number in kids[::3])
+
+
+WARM_OR_COLD = """
+import sys
+from pathlib import Path
+from publish import pdf
+from publish.pipeline import prepare
+if sys.argv[1] == "warm":
+    pdf.warm_up("standard")
+book, _ = prepare(Path(sys.argv[2]))
+pdf.write_pdf(pdf.render(book), Path(sys.argv[3]))
+"""
+
+
+def test_warm_up_changes_no_byte(tmp_path):
+    """The zygote's sample page leaves caches behind, never content: cold and warm processes write the same PDF."""
+    import subprocess
+    import sys
+
+    from conftest import BOOK
+
+    outputs = {}
+    for mode in ("cold", "warm"):
+        out = tmp_path / f"{mode}.pdf"
+        subprocess.run([sys.executable, "-c", WARM_OR_COLD, mode, str(BOOK), str(out)], check=True)
+        outputs[mode] = out.read_bytes()
+    assert outputs["cold"][:5] == b"%PDF-"
+    assert outputs["cold"] == outputs["warm"]
