@@ -8,8 +8,10 @@ validator failed), 2 wrong usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from .findings import BuildError, Finding, Severity
@@ -122,6 +124,32 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
         _print_findings(findings, out)
         print(f"check: {_summary(findings)}", file=out)
         return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK
+    edition = getattr(args, "edition", "standard")
+    with _layout_workers(edition) as pool:
+        return _build(args, edition, pool, progress, out)
+
+
+@contextlib.contextmanager
+def _layout_workers(edition: str) -> Iterator[object | None]:
+    """Fork the layout workers' zygote before the pipeline is imported, so it loads WeasyPrint meanwhile.
+
+    The zygote then has the parent's whole import time (a fifth of a second)
+    and reading the book to load WeasyPrint and warm up; see
+    :class:`publish.pdf_workers.WorkerPool`.  ``None`` where processes cannot
+    be forked: the pipeline then lays the PDF out in this process.
+    """
+    from .parallel import cores, fork_available
+
+    if not fork_available():
+        yield None
+        return
+    from .pdf_workers import WorkerPool
+
+    with WorkerPool(cores(), edition) as pool:
+        yield pool
+
+
+def _build(args: argparse.Namespace, edition: str, pool: object | None, progress, out) -> int:
     from .pipeline import build
 
     epub = pdf = None
@@ -136,8 +164,7 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
             suffix = "" if args.edition == "standard" else f"-{args.edition}"
             pdf = args.output or Path("dist") / f"{slug}{suffix}.pdf"
     try:
-        result = build(args.book_dir, epub=epub, pdf=pdf, progress=progress,
-                       edition=getattr(args, "edition", "standard"))
+        result = build(args.book_dir, epub=epub, pdf=pdf, progress=progress, edition=edition, pool=pool)
     except BuildError as exc:
         _print_findings(exc.findings, out)
         print(f"{args.command}: failed, {_summary(exc.findings)}; nothing was written", file=out)

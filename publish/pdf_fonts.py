@@ -56,6 +56,22 @@ def _font_holders(pdf: pikepdf.Pdf) -> list[tuple[pikepdf.Dictionary, str, pikep
     return found
 
 
+TABLES = ("GDEF", "OS/2", "cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "name", "post")  # HarfBuzz's subsets
+
+
+def preload() -> None:
+    """Import the modules of the tables a join reads and compiles.
+
+    fontTools imports a table's module when a font first uses it (0.1 s for
+    these); the build calls this while the workers lay out, so the join
+    at the end of the build does not wait for imports.
+    """
+    from fontTools.ttLib import getTableClass
+
+    for tag in TABLES:
+        getTableClass(tag)
+
+
 def join_fonts(pdf: pikepdf.Pdf) -> int:
     """Join the subsets of each face into one font; return how many faces were joined."""
     holders = _font_holders(pdf)

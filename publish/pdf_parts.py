@@ -48,8 +48,6 @@ from .model import Book
 from .output import atomic_output
 from .pagemap import labelled
 from .parallel import cores, fork_available
-from .pdf_merge import PartFile, join_parts
-from .pdf_tags import describe_targets
 from .pdf_workers import Job, WorkerPool, numbered_from, part_path
 from .print_html import WHOLE, Part, print_html
 
@@ -158,12 +156,17 @@ class _Coordinator:
         """What this process does while the workers lay out their first parts.
 
         Links to other parts are described from the whole book's tree (a part
-        sees only its own); the typographic cover is drawn for the EPUB.
+        sees only its own); the join's modules are loaded; the typographic
+        cover is drawn for the EPUB.
         """
         if self.folder is not None and len(self.parts) > 1:
+            from .pdf_fonts import preload
+            from .pdf_tags import describe_targets  # pikepdf: imported here, not on the way to the workers
+
             descriptions = describe_targets(print_html(self.book, self.edition))
             for conn in self.pool.connections:
                 conn.send(("descriptions", descriptions))
+            preload()  # the join's fontTools tables
         cover_image(self.book)
 
     def _run(self) -> None:
@@ -287,6 +290,8 @@ def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
                 if len(parts) == 1:
                     os.replace(coordinator.path(0), tmp)
                 else:
+                    from .pdf_merge import PartFile, join_parts
+
                     files = [PartFile(coordinator.path(i), coordinator.anchors[i], coordinator.slot(i))
                              for i in range(len(parts))]
                     join_parts(files, tmp)

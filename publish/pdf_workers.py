@@ -22,10 +22,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import Book
-from .pagemap import page_places
-from .print_html import WHOLE, Part
+if TYPE_CHECKING:  # the CLI forks the zygote before the rest of the package is imported: keep this module light
+    from .model import Book
+    from .print_html import Part
 
 
 @contextlib.contextmanager
@@ -127,7 +128,9 @@ def _serve(conn: Connection, book: Book, edition: str, folder: Path | None) -> N
 
 def _run_job(book: Book, edition: str, job: Job, inbox: _Inbox, folder: Path | None) -> None:
     """Lay out one part, report its pages and where they begin, write it (see the module docstring)."""
-    from .pdf import render, write_part  # loaded by the parent before forking (see WorkerPool)
+    from .pagemap import page_places
+    from .pdf import render, write_part  # loaded by the zygote before forking (see WorkerPool)
+    from .print_html import WHOLE
 
     def ask(pages: int) -> int:
         inbox.send(("pages", job.index, pages))
@@ -260,10 +263,14 @@ class WorkerPool:
 
         Called as soon as the parts are written (the workers' memory is freed
         before the parts are joined), and again, harmlessly, when the build ends.
+        A zygote that never received the book is killed at once: it may still
+        be importing WeasyPrint, and a build that stopped on errors should not wait for it.
         """
         if self.closed:
             return
         self.closed = True
+        if not self.started:  # the build stopped before the layout (errors in the book): nothing to wait for
+            self.kill()
         for conn in self.connections if self.started else [self.control]:
             with contextlib.suppress(OSError, ValueError):  # a worker that failed has closed its end
                 conn.send(None)

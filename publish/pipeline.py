@@ -68,16 +68,18 @@ def prepare(book_dir: Path, progress: Progress = _quiet, timings: dict[str, floa
 
 
 def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
-          progress: Progress = _quiet, edition: str = "standard") -> BuildResult:
+          progress: Progress = _quiet, edition: str = "standard", pool=None) -> BuildResult:
     """Build the requested outputs; raise :class:`BuildError` (writing nothing) on any error.
 
     ``edition`` names the PDF's print edition (``publish.pdf.EDITIONS``).
+    ``pool``: a :class:`publish.pdf_workers.WorkerPool` the caller started
+    earlier still (the CLI does, before importing this module); the caller
+    closes it.
     """
     timings: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
-        pool = None
-        if (pdf is not None or epub is not None) and fork_available():  # load WeasyPrint beside the Markdown
-            from .pdf_workers import WorkerPool
+        if pool is None and (pdf is not None or epub is not None) and fork_available():
+            from .pdf_workers import WorkerPool  # loads WeasyPrint beside the Markdown
 
             pool = stack.enter_context(WorkerPool(cores(), edition))
         book, findings = prepare(book_dir, progress, timings)
