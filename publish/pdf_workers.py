@@ -101,7 +101,20 @@ class _Inbox:
         self.conn.send(message)
 
 
-def _serve(conn: Connection, book: Book, edition: str, folder: Path | None) -> None:
+def _close_all(connections: list[Connection]) -> None:
+    """Close the copies of other processes' pipe ends that a fork handed down.
+
+    A pipe reports end-of-file to its reader only when every copy of the
+    writing end is closed: a worker or zygote that kept the parent's ends
+    would never notice that the parent was killed, and would stay behind.
+    """
+    for connection in connections:
+        with contextlib.suppress(OSError):
+            connection.close()
+
+
+def _serve(conn: Connection, book: Book, edition: str, folder: Path | None,
+           inherited: list[Connection] | None = None) -> None:
     """A forked worker: run the jobs the parent sends until it sends ``None``.
 
     The worker inherits the book and the loaded modules from the parent (the
@@ -109,6 +122,7 @@ def _serve(conn: Connection, book: Book, edition: str, folder: Path | None) -> N
     turn, so WeasyPrint's warm-up (fonts, HarfBuzz) is paid once per worker,
     not per part; each part's boxes are freed before the next one is laid out.
     """
+    _close_all(inherited or [])
     inbox = _Inbox(conn)
     try:
         while (message := inbox.receive()) is not None:
@@ -179,7 +193,8 @@ def _stand_in_anchors(pages: list, anchors: frozenset[str]) -> None:
         pages[0].anchors[name] = (0, 0, 0, 0)
 
 
-def _zygote(control: Connection, ends: list[Connection], edition: str = "standard") -> None:
+def _zygote(control: Connection, ends: list[Connection], edition: str = "standard",
+            parent_ends: list[Connection] | None = None) -> None:
     """The process the workers are forked from: it loads WeasyPrint while the build reads the book.
 
     Started before the book is read, it imports WeasyPrint (half a second
@@ -189,6 +204,7 @@ def _zygote(control: Connection, ends: list[Connection], edition: str = "standar
     share its pages — and waits for them.  The parent never loads WeasyPrint.
     """
     workers: list[multiprocessing.process.BaseProcess] = []
+    _close_all(parent_ends or [])  # so that a killed parent is seen as end-of-file, here and in the workers
     try:
         from .pdf import warm_up
         from .speedups import install
@@ -204,7 +220,8 @@ def _zygote(control: Connection, ends: list[Connection], edition: str = "standar
         context = multiprocessing.get_context("fork")
         gc.freeze()  # keeps the workers' collectors from walking (and so copying) the shared pages
         for end in ends:
-            process = context.Process(target=_serve, args=(end, book, edition, folder), daemon=True)
+            others = [control, *(other for other in ends if other is not end)]
+            process = context.Process(target=_serve, args=(end, book, edition, folder, others), daemon=True)
             process.start()
             workers.append(process)
         for end in ends:
@@ -245,7 +262,8 @@ class WorkerPool:
         self.control, zygote_end = context.Pipe()
         self.connections: list[Connection] = [parent for parent, _ in pairs]
         self.pids: list[int] = []
-        self.zygote = context.Process(target=_zygote, args=(zygote_end, [child for _, child in pairs], edition))
+        self.zygote = context.Process(target=_zygote, args=(zygote_end, [child for _, child in pairs], edition,
+                                                                 [self.control, *self.connections]))
         self.zygote.start()
         zygote_end.close()
         for _, child in pairs:
