@@ -2,23 +2,69 @@
 
 Renderers write to a temporary file beside the target and rename it at the
 end, so an interrupted or failed build never leaves a half-written EPUB or
-PDF in ``dist/`` (the previous good file stays).
+PDF in ``dist/`` (the previous good file stays).  Temporary names carry the
+building process's id: what a killed build left behind (a ``kill -9`` runs
+no clean-up) is removed by the next build of the same file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+
+def temporary_prefix(target: Path) -> str:
+    """The name every temporary file or folder for ``target`` starts with: hidden, and this process's id."""
+    return f".{target.name}.{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
+def sweep_stale(target: Path) -> list[Path]:
+    """Remove temporary files and folders for ``target`` whose process is gone; return what was removed.
+
+    A process id that has been reused only keeps a leftover a while longer.
+    Not on Windows, where ``os.kill`` would end the process it asks about.
+    """
+    if os.name != "posix" or not target.parent.is_dir():
+        return []
+    own = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.")
+    removed = []
+    for entry in target.parent.glob(f".{glob_escape(target.name)}.*"):
+        match = own.match(entry.name)
+        if match is None or _alive(int(match[1])):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
     """Yield a temporary path; on success rename it to ``target``, on failure delete it."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    sweep_stale(target)
+    handle, name = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=".part", dir=target.parent)
     os.close(handle)
     tmp = Path(name)
     try:
@@ -26,8 +72,8 @@ def atomic_output(target: Path) -> Iterator[Path]:
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
-        for leftover in tmp.parent.glob(tmp.name + "*"):
+        for leftover in tmp.parent.glob(glob_escape(tmp.name) + "*"):
             leftover.unlink(missing_ok=True)
-        for leftover in tmp.parent.glob(tmp.stem + ".raw*"):
+        for leftover in tmp.parent.glob(glob_escape(tmp.stem) + ".raw*"):
             leftover.unlink(missing_ok=True)
         raise

@@ -45,7 +45,7 @@ from .cover import cover_image
 from .editions import finish_edition
 from .findings import Finding, has_errors
 from .model import Book
-from .output import atomic_output
+from .output import atomic_output, sweep_stale, temporary_prefix
 from .pagemap import labelled
 from .parallel import cores, fork_available
 from .pdf_workers import Job, WorkerPool, numbered_from, part_path
@@ -277,7 +277,9 @@ def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
         folder = None
         if pdf is not None:
             pdf.parent.mkdir(parents=True, exist_ok=True)
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f".{pdf.name}.", dir=pdf.parent)))
+            sweep_stale(pdf)  # a killed build's parts
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=temporary_prefix(pdf),
+                                                                          dir=pdf.parent)))
         coordinator = _Coordinator(book, edition, parts, folder, pool, progress if pdf is not None else None)
         coordinator.run()
         pool.close()  # the workers' memory goes back before the parts are joined
