@@ -83,4 +83,37 @@ def fork_map(func: Callable[[T], R], items: Sequence[T], workers: int | None = N
     return results
 
 
-__all__ = ["cores", "fork_available", "fork_map"]
+class Forked:
+    """One call running in a forked child while this process does something else.
+
+    :meth:`result` waits for it and returns its (pickled) value, or raises
+    with the child's traceback; :meth:`cancel` ends it.
+    """
+
+    def __init__(self, func: Callable[[], R]):
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child, args=(lambda _: func(), [None], child), daemon=True)
+        self._process.start()
+        child.close()
+
+    def result(self):
+        try:
+            kind, value = self._conn.recv()
+        except EOFError:
+            raise RuntimeError("a forked call ended without a result") from None
+        finally:
+            self.cancel()
+        if kind != "ok":
+            raise RuntimeError(f"a forked call failed:\n{value}")
+        return value[0]
+
+    def cancel(self) -> None:
+        self._conn.close()
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+__all__ = ["Forked", "cores", "fork_available", "fork_map"]

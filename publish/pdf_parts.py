@@ -257,7 +257,8 @@ def _print_in_process(book: Book, edition: str, pdf: Path | None, progress: Call
 
 def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
                workers: int | None = None, part_size: int | None = PART_SIZE,
-               progress: Callable[[str], None] = lambda _: None, pool: WorkerPool | None = None) -> Printed:
+               progress: Callable[[str], None] = lambda _: None, pool: WorkerPool | None = None,
+               after_layout: Callable[[Printed], None] | None = None) -> Printed:
     """Lay the print edition out (whole or in parts); write it to ``pdf`` atomically if given.
 
     Returns the page map the EPUB's page-list needs and the findings of the
@@ -265,6 +266,8 @@ def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
     nothing is written.  The work is done by ``pool`` (a :class:`WorkerPool` the
     caller started early, see :func:`publish.pipeline.build`) or by a pool of
     ``workers`` processes started here (default: one per core).
+    ``after_layout(printed)`` is called once the page map is known and
+    before the parts are joined (not after an error).
     """
     if pool is None and not fork_available():
         return _print_in_process(book, edition, pdf, progress)
@@ -286,6 +289,8 @@ def print_book(book: Book, edition: str = "standard", pdf: Path | None = None,
         # the front matter's second run may be shorter: its slot stays what the parts were numbered from
         printed = Printed(labelled(coordinator.page_places()), coordinator.findings, parts=len(parts))
         printed.timings["layout"] = (coordinator.laid_out_at or time.perf_counter()) - start
+        if after_layout is not None and not has_errors(printed.findings):
+            after_layout(printed)  # e.g. the EPUB, written while the parts are joined
         if pdf is not None and not has_errors(printed.findings):
             joined_at = time.perf_counter()
             with atomic_output(pdf) as tmp:

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .checks import check_book
@@ -28,7 +30,8 @@ from .cite import check_citation_keys, resolve_citations
 from .findings import BuildError, Finding, Severity, has_errors
 from .load import load_book
 from .model import Book
-from .parallel import cores, fork_available
+from .output import atomic_output
+from .parallel import Forked, cores, fork_available
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -88,6 +91,18 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
         return render_outputs(book, findings, epub, pdf, progress, edition, timings, pool)
 
 
+def _epub_bytes(book: Book, name: str, page_map: dict) -> bytes:
+    """The EPUB as bytes, built in a private temporary folder (run in a forked child, see :class:`Forked`).
+
+    The parent writes the bytes into place atomically once the PDF is done,
+    so a build that fails while joining the PDF still writes nothing.
+    """
+    from .epub import build_epub
+
+    with tempfile.TemporaryDirectory(prefix="publish-epub-") as folder:
+        return build_epub(book, Path(folder) / name, page_map).read_bytes()
+
+
 def render_outputs(book: Book, findings: list[Finding], epub: Path | None = None, pdf: Path | None = None,
                    progress: Progress = _quiet, edition: str = "standard",
                    timings: dict[str, float] | None = None, pool=None) -> BuildResult:
@@ -95,16 +110,35 @@ def render_outputs(book: Book, findings: list[Finding], epub: Path | None = None
     timings = {} if timings is None else timings
     result = BuildResult(book, findings, timings=timings)
     page_map = None
+    pending: list = []  # the EPUB being made in a forked child while the PDF's parts are joined
     if pdf is not None or epub is not None:  # the EPUB's page-list comes from the print edition's layout
         from .pdf_parts import print_book
 
-        printed = print_book(book, edition, pdf, progress=progress, pool=pool)  # writes nothing on an error
+        def while_joining(printed) -> None:
+            if epub is not None and pdf is not None and fork_available():
+                pending.append((time.perf_counter(), Forked(partial(_epub_bytes, book, epub.name, printed.page_map))))
+
+        try:
+            printed = print_book(book, edition, pdf, progress=progress, pool=pool,  # writes nothing on an error
+                                 after_layout=while_joining)
+        except BaseException:
+            for _, job in pending:
+                job.cancel()
+            raise
         timings.update(printed.timings)
         if has_errors(printed.findings):
             raise BuildError(findings + printed.findings)
         findings += printed.findings
         page_map = printed.page_map
-    if epub is not None:
+    if pending:
+        start, job = pending[0]
+        progress("writing the EPUB")
+        data = job.result()
+        with atomic_output(epub) as tmp:
+            tmp.write_bytes(data)
+        result.outputs.append(epub)
+        timings["epub"] = time.perf_counter() - start
+    elif epub is not None:
         from .epub import build_epub
 
         start = time.perf_counter()

@@ -52,3 +52,45 @@ def test_a_long_book_reads_the_same_on_one_core_and_several(tmp_path, monkeypatc
     assert [line.split(":")[0] for line in results["2"][1]] == [
         "m-001 error chapters/03.md", "m-011 error chapters/05.md", "m-012 warning chapters/07.md",
         "m-003 error chapters/07.md", "f-001 error chapters/07.md", "f-002 error chapters/08.md"]
+
+
+def test_a_forked_call_returns_its_value_or_its_failure() -> None:
+    from publish.parallel import Forked
+
+    assert Forked(lambda: (os.getpid(), b"bytes")).result()[1] == b"bytes"
+    assert Forked(os.getpid).result() != os.getpid()
+
+    def fails() -> None:
+        raise ValueError("no EPUB today")
+
+    with pytest.raises(RuntimeError, match="no EPUB today"):
+        Forked(fails).result()
+
+
+def test_the_epub_written_while_the_pdf_is_joined_is_the_in_process_one(tmp_path, monkeypatch) -> None:
+    """A long book's EPUB is made in a forked child during the join: same bytes; a failed join writes neither."""
+    from publish import pdf_merge
+    from publish.cli import main
+    from tests.conftest import write_book
+
+    text = "A steady paragraph about tears and relief, long enough to fill a page or two. " * 30
+    book = write_book(tmp_path / "book", {f"0{n}.md": f"---\ntitle: Article {n}\n---\n\n{text}\n"
+                                          for n in range(1, 6)})
+    outputs = {}
+    for mode in ("forked", "in-process"):
+        if mode == "in-process":
+            monkeypatch.setattr("publish.pipeline.fork_available", lambda: False)
+        out = tmp_path / mode
+        assert main(["build", str(book), "--out-dir", str(out), "-q"]) == 0
+        outputs[mode] = (out / "test-book.epub").read_bytes()
+    assert outputs["forked"] == outputs["in-process"]
+
+    monkeypatch.undo()
+
+    def broken_join(*_args, **_kwargs):
+        raise RuntimeError("join failed")
+
+    monkeypatch.setattr(pdf_merge, "join_parts", broken_join)
+    failed = tmp_path / "failed"
+    assert main(["build", str(book), "--out-dir", str(failed), "-q"]) == 1  # x-001, internal error
+    assert sorted(p.name for p in failed.iterdir()) == []
