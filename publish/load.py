@@ -22,6 +22,7 @@ import os
 import re
 from bisect import bisect_right
 from pathlib import Path
+from typing import NamedTuple
 
 from .bibliography import load_bibliography
 from .config import Config, read_config, suggest
@@ -95,7 +96,7 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
     chapters: list[Chapter] = []
     used_hrefs: dict[str, Path] = {}
     listed: dict[Path, str] = {}
-    converted = _convert_all(root, config.get("chapters") or [])
+    sources = _read_all(root, config.get("chapters") or [])
     for index, name in enumerate(config.get("chapters") or []):
         where = Location("book.yaml", config.item_line("chapters", index))
         path = inside(root, name)
@@ -122,7 +123,7 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
             findings.append(error("f-001", f"chapter '{name}' not found", where,
                                   near or "check the path under 'chapters' in book.yaml"))
             continue
-        chapter, more = load_chapter(root, path, index, used_hrefs, converted.get(path))
+        chapter, more = load_chapter(root, path, index, used_hrefs, *sources.get(path, (None, None)))
         findings.extend(more)
         if chapter is not None:
             chapters.append(chapter)
@@ -184,12 +185,27 @@ def build_timestamp(date: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _convert(path: Path) -> tuple[str, ParsedCitations] | None:
-    """A chapter's Markdown as HTML and its citations, or ``None`` (then :func:`load_chapter` reports why)."""
-    text, _ = read_text(path, str(path))
+class _Source(NamedTuple):
+    """A chapter file read and split once: its text, front matter, body, and the findings on the way."""
+
+    text: str | None
+    meta: dict
+    body: str
+    offset: int  # lines before the body
+    findings: list[Finding]
+
+
+def _read_source(root: Path, path: Path) -> _Source:
+    display = str(path.relative_to(root))
+    text, findings = read_text(path, display)
     if text is None:
-        return None
-    _, body, _, _ = split_front_matter(text, str(path))
+        return _Source(None, {}, "", 0, findings)
+    meta, body, offset, more = split_front_matter(text, display)
+    return _Source(text, meta, body, offset, findings + more)
+
+
+def _convert(body: str) -> tuple[str, ParsedCitations] | None:
+    """A chapter body as HTML and its citations, or ``None`` (then :func:`load_chapter` reports why)."""
     if not body.strip():
         return None
     store = ParsedCitations()
@@ -199,31 +215,34 @@ def _convert(path: Path) -> tuple[str, ParsedCitations] | None:
         return None
 
 
-def _convert_all(root: Path, names: list) -> dict[Path, tuple[str, ParsedCitations] | None]:
-    """Every listed chapter's Markdown converted at once, on every core (:func:`publish.parallel.fork_map`).
+def _read_all(root: Path, names: list) -> dict[Path, tuple[_Source, tuple[str, ParsedCitations] | None]]:
+    """Every listed chapter read once, and for a long book its Markdown converted on every core.
 
     Converting is the slow part of reading a long book and each file's is its
-    own; everything that needs the book as a whole (checks, image names) stays
-    in :func:`load_chapter`, in order.
+    own (:func:`publish.parallel.fork_map`; the children inherit the texts);
+    everything that needs the book as a whole (checks, image names) stays in
+    :func:`load_chapter`, in order.
     """
-    paths = []
+    sources: dict[Path, _Source] = {}
     for name in names:
         path = inside(root, str(name)) if isinstance(name, str) else None
-        if path is not None and path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file() and path not in paths:
-            paths.append(path)
-    if len(paths) < 8:  # a short book: converting in load_chapter costs less than forking
-        return {}
-    return dict(zip(paths, fork_map(_convert, paths, minimum=8), strict=True))
+        if path is not None and path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file() and path not in sources:
+            sources[path] = _read_source(root, path)
+    bodies = [source.body for source in sources.values()]
+    if len(bodies) < 8:  # a short book: converting in load_chapter costs less than forking
+        return {path: (source, None) for path, source in sources.items()}
+    converted = fork_map(_convert, bodies, minimum=8)
+    return {path: (source, html) for (path, source), html in zip(sources.items(), converted, strict=True)}
 
 
 def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path],
-                 converted: tuple[str, ParsedCitations] | None = None) -> tuple[Chapter | None, list[Finding]]:
+                 source: _Source | None = None, converted: tuple[str, ParsedCitations] | None = None
+                 ) -> tuple[Chapter | None, list[Finding]]:
     display = str(path.relative_to(root))
-    text, findings = read_text(path, display)
+    text, meta, body, offset, findings = source or _read_source(root, path)
+    findings = list(findings)
     if text is None:
         return None, findings
-    meta, body, offset, more = split_front_matter(text, display)
-    findings.extend(more)
     meta, more = check_front_matter(meta, text, display)
     findings.extend(more)
     title = str(meta.get("title") or "").strip()
