@@ -137,11 +137,17 @@ def warm_up(edition: str = "standard") -> None:
     part (0.41 G instructions under callgrind, 8 % of a two-article part).
     Nothing of the sample reaches a book's PDF.
     """
+    sample = _lay_out(WARM_UP_HTML, edition, "A5", BookFetcher({}))  # A5: a book's page size unless it says
+    sample.write_pdf(io.BytesIO(), pdf_variant=EDITIONS[edition].variant)
+
+
+def _lay_out(source: str, edition: str, book_size: str, fetcher: BookFetcher):
+    """WeasyPrint's layout of an HTML string with the edition's styles, at its page size or the book's."""
     spec = EDITIONS[edition]
-    fonts, css = stylesheets(edition, PAGE_SIZES.get(spec.page_size or "A5", "A5"))
+    fonts, css = stylesheets(edition, PAGE_SIZES.get(spec.page_size or book_size, "A5"))
+    html = HTML(string=source, base_url=f"file://{VIRTUAL_ROOT}", url_fetcher=fetcher)
     options = {"output_intent": spec.output_intent} if spec.output_intent else {}
-    html = HTML(string=WARM_UP_HTML, base_url=f"file://{VIRTUAL_ROOT}", url_fetcher=BookFetcher({}))
-    html.render(stylesheets=list(css), font_config=fonts, **options).write_pdf(io.BytesIO(), pdf_variant=spec.variant)
+    return html.render(stylesheets=list(css), font_config=fonts, **options)
 
 
 def render(book: Book, edition: str = "standard", part: Part = WHOLE) -> Rendered:
@@ -150,19 +156,13 @@ def render(book: Book, edition: str = "standard", part: Part = WHOLE) -> Rendere
     ``edition`` picks extra stylesheets, the page size and the PDF variant
     (see :data:`EDITIONS`); the standard edition is the accessible handout.
     """
-    spec = EDITIONS[edition]
     resources = {img.href: (img.data, img.media_type) for ch in part.articles(book) for img in ch.images}
     if part.front and book.cover is not None:  # the typographic cover is text on the PDF's first page
         resources[book.cover.href] = (book.cover.data, book.cover.media_type)
     fetcher = BookFetcher(resources)
     tree = print_html(book, edition, part)
     decorative = frozenset(img.get("src") for img in tree.iter(f"{{{XHTML}}}img") if img.get("role") == "presentation")
-    source = etree.tostring(tree, encoding="unicode", method="html")
-    size = PAGE_SIZES.get(spec.page_size or book.page_size, "A5")
-    fonts, css = stylesheets(edition, size)
-    html = HTML(string=source, base_url=f"file://{VIRTUAL_ROOT}", url_fetcher=fetcher)
-    options = {"output_intent": spec.output_intent} if spec.output_intent else {}
-    document = html.render(stylesheets=list(css), font_config=fonts, **options)
+    document = _lay_out(etree.tostring(tree, encoding="unicode", method="html"), edition, book.page_size, fetcher)
     findings = [error("p-001", f"the PDF refers to a resource outside the book: {url}", None,
                       "use images inside the book folder") for url in fetcher.refused]
     return Rendered(document, findings, edition, decorative)
