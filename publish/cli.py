@@ -8,10 +8,8 @@ validator failed), 2 wrong usage.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from .findings import BuildError, Finding, Severity
@@ -124,29 +122,11 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
         _print_findings(findings, out)
         print(f"check: {_summary(findings)}", file=out)
         return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK
+    from .pdf_workers import layout_pool  # light: the pipeline is imported after the fork
+
     edition = getattr(args, "edition", "standard")
-    with _layout_workers(edition) as pool:
+    with layout_pool(edition) as pool:  # the zygote loads WeasyPrint while the pipeline is imported and run
         return _build(args, edition, pool, progress, out)
-
-
-@contextlib.contextmanager
-def _layout_workers(edition: str) -> Iterator[object | None]:
-    """Fork the layout workers' zygote before the pipeline is imported, so it loads WeasyPrint meanwhile.
-
-    The zygote then has the parent's whole import time (a fifth of a second)
-    and reading the book to load WeasyPrint and warm up; see
-    :class:`publish.pdf_workers.WorkerPool`.  ``None`` where processes cannot
-    be forked: the pipeline then lays the PDF out in this process.
-    """
-    from .parallel import cores, fork_available
-
-    if not fork_available():
-        yield None
-        return
-    from .pdf_workers import WorkerPool
-
-    with WorkerPool(cores(), edition) as pool:
-        yield pool
 
 
 def _build(args: argparse.Namespace, edition: str, pool: object | None, progress, out) -> int:

@@ -247,6 +247,19 @@ def warm_caches(book: Book) -> None:
             pyphen.Pyphen(lang=fallback)  # cached in pyphen's module-level dictionary cache
 
 
+@contextlib.contextmanager
+def layout_pool(edition: str, workers: int | None = None) -> Iterator[WorkerPool | None]:
+    """A :class:`WorkerPool` of ``workers`` (default: one per core), closed on exit; ``None`` where
+    processes cannot be forked (the PDF is then laid out in the build's own process)."""
+    from .parallel import cores, fork_available
+
+    if not fork_available():
+        yield None
+        return
+    with WorkerPool(cores() if workers is None else workers, edition) as pool:
+        yield pool
+
+
 class WorkerPool:
     """Worker processes for the parts, forked by a :func:`_zygote` started early in the build.
 
@@ -287,13 +300,12 @@ class WorkerPool:
         if self.closed:
             return
         self.closed = True
-        if not self.started:  # the build stopped before the layout (errors in the book): nothing to wait for
-            self.kill()
-        for conn in self.connections if self.started else [self.control]:
-            with contextlib.suppress(OSError, ValueError):  # a worker that failed has closed its end
-                conn.send(None)
-        self.zygote.join(timeout=5)
-        if self.zygote.is_alive():
+        if self.started:
+            for conn in self.connections:
+                with contextlib.suppress(OSError, ValueError):  # a worker that failed has closed its end
+                    conn.send(None)
+            self.zygote.join(timeout=5)
+        if not self.started or self.zygote.is_alive():  # never got the book (errors in it): nothing to wait for
             self.kill()
         for conn in [*self.connections, self.control]:
             conn.close()

@@ -31,7 +31,7 @@ from .findings import BuildError, Finding, Severity, has_errors
 from .load import load_book
 from .model import Book
 from .output import atomic_output
-from .parallel import Forked, cores, fork_available
+from .parallel import Forked, fork_available
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -81,10 +81,10 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
     """
     timings: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
-        if pool is None and (pdf is not None or epub is not None) and fork_available():
-            from .pdf_workers import WorkerPool  # loads WeasyPrint beside the Markdown
+        if pool is None and (pdf is not None or epub is not None):
+            from .pdf_workers import layout_pool  # loads WeasyPrint beside the Markdown
 
-            pool = stack.enter_context(WorkerPool(cores(), edition))
+            pool = stack.enter_context(layout_pool(edition))
         book, findings = prepare(book_dir, progress, timings)
         if book is None or has_errors(findings):
             raise BuildError(findings)
