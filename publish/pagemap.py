@@ -49,7 +49,6 @@ class PageBreak:
     exact: bool = True
 
 
-
 def _significant(text: str) -> int:
     return sum(1 for c in text if not c.isspace() and c not in IGNORED)
 

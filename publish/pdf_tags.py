@@ -31,7 +31,6 @@ from .xhtml import local_name
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Region:
     """A rectangle on a page (CSS px from the top-left) whose content is not for assistive technology."""
@@ -44,7 +43,6 @@ class Region:
 
     def holds(self, x: float, y: float) -> bool:
         return self.x0 - 1 <= x <= self.x1 + 1 and self.y0 - 1 <= y <= self.y1 + 1
-
 
 
 def hidden_regions(document) -> list[Region]:
@@ -78,13 +76,14 @@ def language_regions(document) -> list[tuple[Region, str]]:
             element = getattr(box, "element", None)
             lang = inherited
             if element is not None and getattr(box, "element_tag", "") and "::" not in box.element_tag:
-                lang = element.get("lang") or inherited
+                own = element.get("lang")
                 if local_name(element.tag) == "html":
-                    lang = inherited = element.get("lang") or ""
-                elif element.get("lang") and element.get("lang") != inherited:
-                    x, y = box.border_box_x(), box.border_box_y()
-                    regions.append((Region(index, x, y, x + box.border_width(), y + box.border_height()),
-                                    element.get("lang")))
+                    lang = own or ""  # the document's language: declared by WeasyPrint
+                elif own:
+                    lang = own
+                    if own != inherited:
+                        x, y = box.border_box_x(), box.border_box_y()
+                        regions.append((Region(index, x, y, x + box.border_width(), y + box.border_height()), own))
             stack.extend((child, lang) for child in getattr(box, "children", []))
     return regions
 
