@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 
 PART_SIZE = 50_000  # characters of article markup per part (about 6,000 words, 25 A5 pages): bounds a worker's memory
 MIN_ARTICLES = 4  # fewer articles: one document (starting workers costs more than it saves)
+TAIL = 2  # the last runs hold one article each (with four runs or more), so that the workers end together
 
 
 @dataclass
@@ -71,31 +72,44 @@ def plan(book: Book, part_size: int | None = PART_SIZE) -> list[Part]:
     """The front matter and runs of whole articles of about ``part_size`` characters each.
 
     ``[WHOLE]`` (one document) for a short book or ``part_size=None``.  An
-    even number of runs, so that two (or four) workers finish together.  The
-    cut depends on the book only, so the output does not depend on the machine.
+    even number of runs, so that two (or four) workers finish together; with
+    four runs or more, the last two hold one article each: the workers take
+    the runs in order, and the last run is how long one of them may wait for
+    the other at the end.  The cut depends on the book only, so the output
+    does not depend on the machine.
     """
     count = len(book.chapters)
     if part_size is None or count < MIN_ARTICLES:
         return [WHOLE]
-    words = [len(chapter.body_html) + sum(len(entry.html) for entry in chapter.bibliography) + 1
+    sizes = [len(chapter.body_html) + sum(len(entry.html) for entry in chapter.bibliography) + 1
              for chapter in book.chapters]
-    total = sum(words)
-    parts = max(2, -(-total // part_size))
+    parts = max(2, -(-sum(sizes) // part_size))
     parts = min(count, parts + parts % 2)
+    tail = TAIL if parts >= 2 + TAIL else 0
+    stops = _cut(sizes[:count - tail], parts - tail) + list(range(count - tail + 1, count + 1))
     runs: list[Part] = [Part(front=True, chapters=(0, 0), references=False, toc_pages={})]
-    start, seen = 0, 0
-    for index in range(1, parts + 1):
-        goal = total * index / parts
-        stop = start + 1
-        seen += words[start]
-        while stop < count - (parts - index) and seen + words[stop] / 2 <= goal:
-            seen += words[stop]
-            stop += 1
-        if index == parts:
-            stop = count
-        runs.append(Part(front=False, chapters=(start, stop), references=index == parts))
-        start = stop
+    for start, stop in zip([0, *stops[:-1]], stops, strict=True):
+        runs.append(Part(front=False, chapters=(start, stop), references=stop == count))
     return runs
+
+
+def _cut(sizes: list[int], runs: int) -> list[int]:
+    """Where ``runs`` runs of consecutive articles of about equal size end (``runs <= len(sizes)``)."""
+    total, count = sum(sizes), len(sizes)
+    stops: list[int] = []
+    start, seen = 0, 0
+    for index in range(1, runs + 1):
+        goal = total * index / runs
+        stop = start + 1
+        seen += sizes[start]
+        while stop < count - (runs - index) and seen + sizes[stop] / 2 <= goal:
+            seen += sizes[stop]
+            stop += 1
+        if index == runs:
+            stop = count
+        stops.append(stop)
+        start = stop
+    return stops
 
 
 class _Coordinator:

@@ -113,6 +113,9 @@ def test_plan_splits_at_article_boundaries(tmp_path: Path) -> None:
     assert [p.references for p in runs] == [False] * (len(runs) - 1) + [True]
     assert plan(_prepared(tmp_path / "short", 2)) == [WHOLE]  # too short to be worth the parts
     assert len(runs) % 2 == 0  # two workers finish together
+    assert [p.chapters[1] - p.chapters[0] for p in runs[-2:]] == [1, 1]  # nor does one wait long for the other
+    two = plan(book, part_size=10**9)[1:]
+    assert len(two) == 2 and all(p.chapters[1] - p.chapters[0] > 1 for p in two)  # two runs: no one-article tail
 
 
 def test_parts_print_the_same_pages_as_one_document(builds) -> None:
