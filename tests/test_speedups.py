@@ -67,3 +67,60 @@ def test_warm_up_changes_no_byte(tmp_path):
         outputs[mode] = out.read_bytes()
     assert outputs["cold"][:5] == b"%PDF-"
     assert outputs["cold"] == outputs["warm"]
+
+
+PLAIN_OR_FAST = """
+import sys
+from pathlib import Path
+from publish import pdf
+from publish.pipeline import prepare
+from publish.speedups import install
+if sys.argv[1] == "fast":
+    install()
+book, _ = prepare(Path(sys.argv[2]))
+pdf.write_pdf(pdf.render(book, sys.argv[4]), Path(sys.argv[3]))
+"""
+
+
+def test_speed_ups_change_no_byte(tmp_path):
+    """With and without the speed-ups, the same PDF: justified, hyphenated, two languages, two editions."""
+    import subprocess
+    import sys
+
+    from conftest import BOOK
+
+    for edition in ("standard", "large-print"):
+        outputs = {}
+        for mode in ("plain", "fast"):
+            out = tmp_path / f"{mode}-{edition}.pdf"
+            subprocess.run([sys.executable, "-c", PLAIN_OR_FAST, mode, str(BOOK), str(out), edition], check=True)
+            outputs[mode] = out.read_bytes()
+        assert outputs["plain"][:5] == b"%PDF-"
+        assert outputs["plain"] == outputs["fast"], edition
+
+
+def _text_style():
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    document = HTML(string="<p style='text-align: justify; word-spacing: 2px'>Two words</p>").render()
+    return next(box for box in document.pages[0]._page_box.descendants() if isinstance(box, boxes.TextBox)).style
+
+
+def test_a_dropped_layout_is_what_deactivate_leaves():
+    """add_word_spacing's layout, made without Pango, has the attributes of one made and deactivated."""
+    from weasyprint.text.line_break import create_layout
+
+    from publish.speedups import _dropped_layout
+
+    install()
+    style = _text_style()
+    for text in ("several words to justify", "a line\nand the next\nand more", " ", ""):
+        real = create_layout(text, style, None, None, 1.5)
+        real.deactivate()
+        dropped = _dropped_layout(text, style, None, None, 1.5)
+        assert vars(dropped) == vars(real), text
+        dropped.reactivate(style)  # as drawing does: set up, then deactivated for good
+        assert dropped.layout is not None
+        dropped.deactivate()
+        assert "layout" not in vars(dropped)
