@@ -49,8 +49,11 @@ def impose_booklet(path: Path) -> None:
             booklet.add_blank_page(page_size=(width, height))
             sheet = pikepdf.Page(booklet.pages[-1])
             for index, x0 in ((left, 0.0), (right, width / 2)):
-                if index is not None:
-                    sheet.add_overlay(forms[index], pikepdf.Rectangle(x0, 0, x0 + width / 2, height))
+                if index is not None:  # add_overlay would name the form at random: the same source, other bytes
+                    name = sheet.add_resource(forms[index], pikepdf.Name.XObject, pikepdf.Name(f"/Page{index + 1}"))
+                    placement = sheet.calc_form_xobject_placement(
+                        forms[index], name, pikepdf.Rectangle(x0, 0, x0 + width / 2, height), allow_expand=True)
+                    sheet.contents_add(booklet.make_stream(placement))
         for key in ("/Title", "/Author", "/Subject", "/Creator", "/Producer", "/CreationDate", "/ModDate"):
             if key in source.docinfo:
                 booklet.docinfo[key] = source.docinfo[key]

@@ -389,6 +389,16 @@ def test_booklet_is_two_up_on_a4_in_saddle_stitch_order(editions):
                 assert page(index + 1)[:30] in half(side, x).replace("  ", " ")
 
 
+def test_booklet_is_byte_identical_across_builds(editions, tmp_path):
+    """The imposed sheets name their pages ``/Page<n>`` (pikepdf's overlay would name them at random)."""
+    rendered, first = editions["booklet"]
+    again = write_pdf(rendered, tmp_path / "again.pdf")
+    assert again.read_bytes() == first.read_bytes()
+    with pikepdf.open(again) as pdf:
+        names = {str(name) for page in pdf.pages for name in page.Resources.XObject.keys()}
+        assert names == {f"/Page{number}" for number in range(1, len(names) + 1)}
+
+
 def test_only_tagged_editions_claim_tags_in_the_colophon(editions):
     """The press and booklet editions carry no structure tree, so their colophon must not say they do."""
     flat = {name: " ".join(_page_text(editions[name][1]).split()) for name in ("standard", "large-print", "press")}
