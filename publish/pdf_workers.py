@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # the CLI forks the zygote before the rest of the package is 
     from .print_html import Part
 
 
+GC_THRESHOLD = 50_000  # container allocations between a worker's youngest-generation collections (Python: 700)
+
+
 @contextlib.contextmanager
 def numbered_from(ask: Callable[[int], int]) -> Iterator[None]:
     """While laying out, ask ``ask(pages)`` for the number of pages before this part, and count on from it.
@@ -123,6 +126,9 @@ def _serve(conn: Connection, book: Book, edition: str, folder: Path | None,
     not per part; each part's boxes are freed before the next one is laid out.
     """
     _close_all(inherited or [])
+    # A part's boxes are freed by reference counting; the collector's passes over them found next to
+    # nothing and cost 2 % of a part's time (measured: 0.05 s of three parts; same peak memory).
+    gc.set_threshold(GC_THRESHOLD, 50, 100)
     inbox = _Inbox(conn)
     try:
         while (message := inbox.receive()) is not None:
