@@ -74,8 +74,12 @@ def _open_array_new(real_new):
 
 
 def _key(value):
-    """A style value as a dictionary key (lists become tuples)."""
-    return tuple(_key(item) for item in value) if isinstance(value, list | tuple) else value
+    """A style value as a dictionary key: itself when hashable (nearly always), else with lists made tuples."""
+    try:
+        hash(value)
+    except TypeError:
+        return tuple(_key(item) for item in value)
+    return value
 
 
 def _language(style) -> str | None:
