@@ -51,27 +51,42 @@ def _printed_text(body: etree._Element) -> str:
 
 
 def check_glyphs(book: Book) -> list[Finding]:
-    """Characters the print fonts lack would print as empty boxes in the PDF (the EPUB is unaffected).
+    """Characters the print fonts lack print as empty boxes in the PDF, or in whatever system font has them.
 
-    The PDF embeds only the book's own fonts, never a system fallback, so a
-    character outside them is reported here, per article, with the first
-    few offenders, before WeasyPrint draws a box for it.
+    The handout is set in the book's own fonts; a character outside them is
+    either a .notdef box or taken by Pango from a font installed on the
+    machine (which then differs between machines).  It is reported here, per
+    article (and once for the title page, colophon and a book-wide reference
+    list), with the first few offenders.  Every text the PDF prints from the
+    book is looked at, so :class:`publish.pdf.KnownProblemsFilter` can keep
+    WeasyPrint's own warning about those characters out of the build log.
     """
     covered = _covered()
     if not covered:
         return []
+    texts = [(chapter.source, chapter.title + chapter.subtitle + _printed_text(etree.fromstring(chapter.body_html))
+              + "".join(entry.text for entry in chapter.bibliography)) for chapter in book.chapters]
+    meta = book.metadata
+    texts.append(("book.yaml", "".join((meta.title, meta.subtitle, *meta.authors, meta.publisher, meta.rights,
+                                        meta.description, meta.notice))
+                  + "".join(entry.text for entry in book.bibliography)))
     findings = []
-    for chapter in book.chapters:
-        text = chapter.title + chapter.subtitle + _printed_text(etree.fromstring(chapter.body_html))
-        text += "".join(entry.text for entry in chapter.bibliography)
+    for source, text in texts:
         missing = sorted({c for c in text if not c.isspace() and ord(c) not in covered and ord(c) >= 0x20})
         if missing:
             shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing[:5])
             more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-            findings.append(warning("p-002", f"the print font has no glyph for {shown}{more}", Location(chapter.source),
-                                    "the PDF would show empty boxes there; the EPUB uses the reader's fonts and "
-                                    "is fine — rephrase, or ask for a font that covers this script"))
+            findings.append(warning("p-002", f"the print font has no glyph for {shown}{more}", Location(source),
+                                    "the PDF would show an empty box there, or borrow the glyph from another font; "
+                                    "the EPUB uses the reader's fonts and is fine — rephrase, or ask for a font "
+                                    "that covers this script"))
     return findings
+
+
+def print_font_lacks(codepoint: int) -> bool:
+    """Whether :func:`check_glyphs` reports this character (the print text face cannot draw it)."""
+    covered = _covered()
+    return bool(covered) and codepoint not in covered
 
 
 def check_book(book: Book) -> list[Finding]:

@@ -26,6 +26,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .checks import print_font_lacks
 from .editions import EDITIONS, TYPEFACES, Edition, finish_edition
 from .findings import Finding, error
 from .model import Book
@@ -75,13 +76,16 @@ class Rendered:
     decorative: frozenset[str] = frozenset()  # hrefs of images marked decorative (empty alt on purpose)
 
 
-class DecorativeAltFilter(logging.Filter):
-    """Drop WeasyPrint's "no required alt description" error for images marked decorative.
+class KnownProblemsFilter(logging.Filter):
+    """Keep WeasyPrint warnings that the build already reports, or that are no problem, out of the log.
 
-    WeasyPrint's PDF/UA tagging wants alt text on every image; a decorative
-    image has none on purpose and :func:`publish.pdf_tags.finish_tags` turns
-    it into an artifact, so the error would be a false alarm in the build log.
-    Every other record passes, including the same error for any other image.
+    * "no required alt description" for an image marked decorative: WeasyPrint's
+      PDF/UA tagging wants alt text on every image; a decorative image has none
+      on purpose, and :func:`publish.pdf_tags.finish_tags` makes it an artifact.
+    * ".notdef glyph rendered" for a character the print fonts lack: finding
+      p-002 (:func:`publish.checks.check_glyphs`) names it and the file it is in.
+
+    Every other record passes, including the same messages for other images or characters.
     """
 
     def __init__(self, hrefs: frozenset[str]):
@@ -89,8 +93,11 @@ class DecorativeAltFilter(logging.Filter):
         self.hrefs = hrefs
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.msg == 'Image "%s" has no required alt description'
-                    and record.args and record.args[0] in self.hrefs)
+        if record.msg == 'Image "%s" has no required alt description':
+            return not (record.args and record.args[0] in self.hrefs)
+        if isinstance(record.msg, str) and record.msg.startswith(".notdef glyph rendered") and record.args:
+            return not (isinstance(record.args[-1], int) and print_font_lacks(record.args[-1]))
+        return True
 
 
 PART_CSS = """
@@ -191,7 +198,7 @@ def write_part(rendered: Rendered, path: Path, release: bool = False,
     """
     spec = EDITIONS[rendered.edition]
     document = rendered.document
-    quiet = DecorativeAltFilter(rendered.decorative)
+    quiet = KnownProblemsFilter(rendered.decorative)
     logging.getLogger("weasyprint").addFilter(quiet)
     try:
         document.write_pdf(path, pdf_variant=spec.variant)  # type: ignore[attr-defined]

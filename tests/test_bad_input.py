@@ -305,3 +305,25 @@ def test_footnote_back_link_arrow_is_not_a_missing_glyph(tmp_path: Path, capsys)
     assert code == 0, err
     glyphs = [line for line in err.splitlines() if line.startswith("p-002")]
     assert len(glyphs) == 1 and "U+2230" in glyphs[0] and "U+21A9" not in glyphs[0], err
+
+
+def test_missing_glyphs_are_one_finding_each_not_a_weasyprint_warning(tmp_path: Path) -> None:
+    """p-002 covers the title page too, and WeasyPrint's own ".notdef" warning stays out of the log.
+
+    Run as a command: the warning would come from a layout worker, whose output capsys cannot see.
+    """
+    import subprocess
+    import sys
+
+    book = make_book(tmp_path)
+    chapter(GOOD + "\nA smile \U0001F642 here.\n")(book)  # in no installed font either: a .notdef
+    config = book / "book.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("title:", "title: \U0001F643", 1), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "publish", "pdf", str(book), "-o", str(tmp_path / "book.pdf"), "-q"],
+                          capture_output=True, text=True, encoding="utf-8")
+    err = done.stderr
+    assert done.returncode == 0, err
+    glyphs = sorted(line for line in err.splitlines() if line.startswith("p-002"))
+    assert len(glyphs) == 2, err
+    assert "book.yaml" in glyphs[0] and "U+1F643" in glyphs[0] and "chapters/01.md" in glyphs[1], err
+    assert "notdef" not in err and "WARNING" not in err, err
