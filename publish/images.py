@@ -24,6 +24,7 @@ MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WE
 # Any URL scheme (http:, file:, data:, javascript: …): a book's images are files inside the book.
 URL_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")
 SVG_DROP = {"script", "foreignObject", "iframe", "object", "embed", "use"}
+SVG_NEEDS_HREF = {"image", "feImage"}  # elements that are nothing without what their href points at
 
 
 def load_image(root: Path, src: str, base: Path, where: Location) -> tuple[tuple[Path, str, bytes, int, int] | None,
@@ -57,13 +58,16 @@ def load_image(root: Path, src: str, base: Path, where: Location) -> tuple[tuple
             return None, [error("m-005", f"image '{src}' is not a valid SVG file: {problem}", where,
                                 "re-export it as plain SVG (no external entities) or as PNG")]
         return (path, "image/svg+xml", clean, 0, 0), []
-    try:
-        from PIL import Image as PILImage
+    from PIL import Image as PILImage
 
+    try:
         with PILImage.open(io.BytesIO(data)) as probe:
             kind = probe.format or ""
             width, height = probe.size
             probe.verify()
+    except PILImage.DecompressionBombError:  # a header claiming billions of pixels: too big, not broken
+        return None, [error("m-006", f"image '{src}' has more than {MAX_PIXELS:,} pixels", where,
+                            "scale it down; 2000 px on the long side is plenty for print and screen")]
     except Exception:  # Pillow raises many types for broken files
         return None, [error("m-005", f"image '{src}' is corrupt or not an image", where,
                             "open and re-save it as PNG or JPEG")]
@@ -107,6 +111,9 @@ def sanitize_svg(data: bytes) -> tuple[bytes | None, str]:
             if (local.startswith("on") or (local == "href" and not value.startswith("#"))
                     or (local == "style" and _outside(value))):
                 del element.attrib[name]
+        if parent is not None and local_name in SVG_NEEDS_HREF and not any(
+                etree.QName(name).localname == "href" for name in element.attrib):
+            _remove(element)  # an <image> whose outside reference was dropped would only be a failed load
     return etree.tostring(root, xml_declaration=True, encoding="utf-8"), ""
 
 

@@ -67,9 +67,9 @@ def png(width: int = 4, height: int = 3, mode: str = "RGB") -> bytes:
     return out.getvalue()
 
 
-def huge_png_header() -> bytes:
-    """A valid PNG header claiming 9000×9000 pixels: Pillow reads the size without decoding."""
-    ihdr = struct.pack(">IIBBBBB", 9000, 9000, 8, 0, 0, 0, 0)
+def huge_png_header(side: int = 9000) -> bytes:
+    """A valid PNG header claiming side×side pixels: Pillow reads the size without decoding."""
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
     chunk = b"IHDR" + ihdr
     data = zlib.compress(b"\x00" * 9001)  # one row is enough for identification
     idat = b"IDAT" + data
@@ -188,6 +188,8 @@ CASES: list[tuple[str, Setup, str]] = [
      "m-005 error chapters/01.md:9"),
     ("image-too-many-pixels", with_image("![A photo](../images/p.png)", "p.png", huge_png_header()),
      "m-006 error chapters/01.md:9: image '../images/p.png' is 9000×9000 pixels"),
+    ("image-pixel-bomb", with_image("![A photo](../images/p.png)", "p.png", huge_png_header(60000)),
+     "m-006 error chapters/01.md:9: image '../images/p.png' has more than 40,000,000 pixels"),
     ("image-too-many-bytes", with_image("![A photo](../images/p.png)", "p.png", os.urandom(11 * 1024 * 1024)),
      "m-006 error chapters/01.md:9"),
     ("image-path-escapes", chapter(GOOD + "\n![x](../../etc/passwd)\n"),

@@ -131,3 +131,14 @@ def test_layout_with_remote_and_local_urls_fetches_nothing(tmp_path: Path, no_ne
     assert "file:///etc/passwd" in refused
     assert "https://example.com/bg.png" in refused
     assert no_network == []
+
+
+def test_svg_elements_that_pointed_outside_are_removed_whole() -> None:
+    """An <image> whose remote href was dropped would be a failed load in WeasyPrint: it goes entirely."""
+    from publish.images import sanitize_svg
+
+    clean, problem = sanitize_svg(b'<svg xmlns="http://www.w3.org/2000/svg"><image href="https://example.com/x.png"/>'
+                                  b'<image href="#kept"/><filter><feImage href="file:///etc/passwd"/></filter></svg>')
+    assert problem == ""
+    assert clean.count(b"<image") == 1 and b'href="#kept"' in clean
+    assert b"feImage" not in clean and b"example.com" not in clean and b"passwd" not in clean
