@@ -12,7 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .findings import BuildError, Finding, Severity
+from .findings import BuildError, Finding, Severity, error
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -129,6 +129,19 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
         return _build(args, edition, pool, progress, out)
 
 
+def _unwritable(path: Path) -> Finding | None:
+    """f-006 when ``path`` cannot become an output file: it is a folder, or a file stands where a folder must."""
+    if path.is_dir():
+        return error("f-006", f"the output '{path}' is a folder", None, "name the output file, e.g. dist/book.pdf")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return error("f-006", f"the output folder '{parent}' is a file", None,
+                             "choose another folder with --out-dir or -o, or move that file away")
+            return None
+    return None
+
+
 def _build(args: argparse.Namespace, edition: str, pool: object | None, progress, out) -> int:
     from .pipeline import build
 
@@ -143,6 +156,15 @@ def _build(args: argparse.Namespace, edition: str, pool: object | None, progress
         else:
             suffix = "" if args.edition == "standard" else f"-{args.edition}"
             pdf = args.output or Path("dist") / f"{slug}{suffix}.pdf"
+    blocked: list[Finding] = []
+    for path in (epub, pdf):
+        finding = _unwritable(path) if path is not None else None
+        if finding is not None and finding not in blocked:  # both outputs in the same wrong folder: said once
+            blocked.append(finding)
+    if blocked:
+        _print_findings(blocked, out)
+        print(f"{args.command}: failed, {_summary(blocked)}; nothing was written", file=out)
+        return EXIT_FINDINGS
     try:
         result = build(args.book_dir, epub=epub, pdf=pdf, progress=progress, edition=edition, pool=pool)
     except BuildError as exc:

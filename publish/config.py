@@ -189,6 +189,9 @@ def parse_config(text: str, display: str = "book.yaml") -> tuple[Config | None, 
             findings.append(error("y-003", f"required key '{key}' is missing", Location(display, 1),
                                   f"add '{key}:' — {spec.doc}"))
     findings.extend(_check_values(values, lines, display))
+    for key in ("authors", "nocite"):  # items that are not text were reported (y-003); the loader never sees them
+        if isinstance(values.get(key), list):
+            values[key] = [item for item in values[key] if isinstance(item, str)]
     placeholders = tuple(_placeholder_keys(values))
     for key in placeholders:
         top = key.split(".")[0]

@@ -98,6 +98,8 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
     listed: dict[Path, str] = {}
     sources = _read_all(root, config.get("chapters") or [])
     for index, name in enumerate(config.get("chapters") or []):
+        if not isinstance(name, str):  # reported by the config (y-003); the index keeps the others' lines
+            continue
         where = Location("book.yaml", config.item_line("chapters", index))
         path = inside(root, name)
         if path is None:

@@ -121,6 +121,10 @@ CASES: list[tuple[str, Setup, str]] = [
     ("yaml-locale-path", yaml_append("citation_locale: ../../etc/passwd\n"), "y-005 error book.yaml:7"),
     ("yaml-not-utf8", lambda b: (b / "book.yaml").write_bytes(
         (b / "book.yaml").read_bytes() + b"rights: \xe9t\xe9\n"), "f-002 error book.yaml:10:9"),
+    ("yaml-chapter-not-text", yaml_edit("  - chapters/01.md", "  - chapters/01.md\n  - 42\n  - {file: x.md}"),
+     "y-003 error book.yaml:7: every item of 'chapters' must be text"),
+    ("yaml-author-not-text", yaml_edit("authors: [A. Author]", "authors: [A. Author, [B, C]]"),
+     "y-003 error book.yaml:6: every item of 'authors' must be text"),
     ("missing-chapter", yaml_edit("  - chapters/01.md", "  - chapters/01.md\n  - chapters/02.md"),
      "f-001 error book.yaml:9: chapter 'chapters/02.md' not found"),
     ("chapter-listed-twice", yaml_edit("  - chapters/01.md", "  - chapters/01.md\n  - ./chapters/01.md"),
@@ -329,3 +333,21 @@ def test_missing_glyphs_are_one_finding_each_not_a_weasyprint_warning(tmp_path: 
     assert len(glyphs) == 2, err
     assert "book.yaml" in glyphs[0] and "U+1F643" in glyphs[0] and "chapters/01.md" in glyphs[1], err
     assert "notdef" not in err and "WARNING" not in err, err
+
+
+@pytest.mark.parametrize("where", ["file-as-folder", "folder-as-file"])
+def test_an_output_that_cannot_be_written_stops_the_build_before_it_starts(tmp_path: Path, capsys, where) -> None:
+    book = make_book(tmp_path)
+    if where == "file-as-folder":  # --out-dir names a file
+        target = tmp_path / "dist"
+        target.write_text("not a folder")
+        argv, expected = ["build", str(book), "--out-dir", str(target)], f"the output folder '{target}' is a file"
+    else:  # -o names a folder
+        target = tmp_path / "book.pdf"
+        target.mkdir()
+        argv, expected = ["pdf", str(book), "-o", str(target)], f"the output '{target}' is a folder"
+    code = main([*argv, "-q"])
+    err = capsys.readouterr().err
+    assert code == 1 and "x-001" not in err, err
+    assert [line for line in err.splitlines() if line.startswith("f-006")] == [f"f-006 error: {expected}; "
+                                                                              + err.split("; ", 1)[1].splitlines()[0]]
