@@ -37,6 +37,7 @@ from .text import slugify
 from .vetting import check_csl, check_front_matter, max_depth, unclosed_fence_lines
 from .xhtml import (
     add_semantics,
+    check_links,
     collect_images,
     heading_ids_and_checks,
     mark_pullquotes,
@@ -289,6 +290,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
     findings.extend(_undefined_notes(section, body, display, offset))
     heads, more = heading_ids_and_checks(section, body, display, offset, slug)
     findings.extend(more)
+    findings.extend(check_links(section, body, display, offset, slug))
     images, more = _images(root, path, section, body, display, offset, used_hrefs)
     findings.extend(more)
     nocite = meta.get("nocite") or ()

@@ -281,6 +281,39 @@ def heading_ids_and_checks(root: etree._Element, source: str, display: str, offs
     return headings, findings
 
 
+def check_links(root: etree._Element, source: str, display: str, offset: int,
+                chapter_slug: str) -> list[Finding]:
+    """Every link must reach a web page, a mail address or an id in its article (run after the heading ids).
+
+    ``#name`` written as pandoc would (the heading id without this article's
+    prefix) is pointed at the prefixed id; any other missing target, or a
+    path to a file, is an error: the EPUB would fail EPUBCheck and the PDF
+    would carry a dead link.
+    """
+    ids = {element.get("id") for element in root.iter() if isinstance(element.tag, str) and element.get("id")}
+    findings: list[Finding] = []
+    for link in root.iter(q("a")):
+        href = (link.get("href") or "").strip()
+        if not href or re.match(r"(?i)(https?|mailto):", href):
+            continue
+        line = _line_of(source, f"]({href}") or _line_of(source, f'href="{href}"') or _line_of(source, href)
+        where = Location(display, line + offset if line else None)
+        if href.startswith("#"):
+            name = href[1:]
+            if name in ids:
+                continue
+            if f"{chapter_slug}-{name}" in ids:  # pandoc's id for a heading; ours carry the article's prefix
+                link.set("href", f"#{chapter_slug}-{name}")
+                continue
+            findings.append(error("m-013", f"link to '{href}', but nothing in the article has that id", where,
+                                  "give the heading an id ('## Heading {#name}') or correct the link"))
+        else:
+            findings.append(error("m-013", f"link to '{href}', which is neither a web address nor a place in "
+                                  "the article", where, "link to a heading with #id, or to a web page with "
+                                  "https://…; links between articles are not supported"))
+    return findings
+
+
 def collect_images(root: etree._Element, source: str, offset: int) -> list[ImageRef]:
     images = []
     for img in root.iter(q("img")):

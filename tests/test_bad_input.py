@@ -125,6 +125,10 @@ CASES: list[tuple[str, Setup, str]] = [
      "y-003 error book.yaml:7: every item of 'chapters' must be text"),
     ("yaml-author-not-text", yaml_edit("authors: [A. Author]", "authors: [A. Author, [B, C]]"),
      "y-003 error book.yaml:6: every item of 'authors' must be text"),
+    ("link-to-missing-anchor", chapter(GOOD + "\nSee [below](#nowhere).\n"),
+     "m-013 error chapters/01.md:9: link to '#nowhere', but nothing in the article has that id"),
+    ("link-to-a-file", chapter(GOOD + "\nSee [the next one](02-next.md#part).\n"),
+     "m-013 error chapters/01.md:9: link to '02-next.md#part', which is neither a web address nor a place"),
     ("missing-chapter", yaml_edit("  - chapters/01.md", "  - chapters/01.md\n  - chapters/02.md"),
      "f-001 error book.yaml:9: chapter 'chapters/02.md' not found"),
     ("chapter-listed-twice", yaml_edit("  - chapters/01.md", "  - chapters/01.md\n  - ./chapters/01.md"),
@@ -279,6 +283,7 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
      "y-008 warning: no CSL locale for citation_locale 'xx-YY'", "Smith"),
     ("glyph-missing-from-print-font", chapter(GOOD + "\nA symbol \u2230 here.\n"),
      "p-002 warning chapters/01.md: the print font has no glyph for \u2230 (U+2230)", "A symbol \u2230 here."),
+    ("link-to-heading-as-pandoc-names-it", chapter(GOOD + "\nSee [the start](#start).\n"), None, "See the start."),
     ("markdown-javascript-link", chapter(GOOD + "\n[click](javascript:alert(1))\n"),
      "m-008 warning chapters/01.md:9: unsafe attribute href=", "click"),
 ]
@@ -351,3 +356,18 @@ def test_an_output_that_cannot_be_written_stops_the_build_before_it_starts(tmp_p
     assert code == 1 and "x-001" not in err, err
     assert [line for line in err.splitlines() if line.startswith("f-006")] == [f"f-006 error: {expected}; "
                                                                               + err.split("; ", 1)[1].splitlines()[0]]
+
+
+def test_a_link_to_a_heading_by_its_pandoc_id_reaches_the_heading(tmp_path: Path, capsys) -> None:
+    """``[x](#start)`` for ``## Start``: pandoc's id; the article's own ids carry its prefix."""
+    from publish.epub import read_back
+
+    book = make_book(tmp_path)
+    chapter(GOOD + "\nSee [the start](#start).\n")(book)
+    out = tmp_path / "book.epub"
+    assert main(["epub", str(book), "-o", str(out), "-q"]) == 0, capsys.readouterr().err
+    doc = read_back(out)["EPUB/ch01.xhtml"]
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    (link,) = doc.xpath("//h:a[normalize-space()='the start']", namespaces=ns)
+    target = link.get("href")[1:]
+    assert doc.xpath(f"//h:h2[@id='{target}']/text()", namespaces=ns) == ["Start"]
