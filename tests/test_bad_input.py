@@ -232,6 +232,8 @@ CASES: list[tuple[str, Setup, str]] = [
     ("svg-not-svg", with_image("![A chart](../images/c.svg)", "c.svg", b"<html/>"), "m-005 error chapters/01.md:9"),
     ("fenced-div-unclosed", chapter(GOOD + "\n::: pullquote\nNever closed\n\nMore text.\n"),
      "m-009 error chapters/01.md:9: fenced div '::: pullquote' is never closed"),
+    ("fenced-div-nested", chapter(GOOD + "\n::: pullquote\nOuter\n\n::: pullquote\nInner\n:::\n:::\n"),
+     "m-009 error chapters/01.md:12: fenced div '::: pullquote' inside another fenced div"),
     ("nesting-too-deep", chapter(GOOD + "\n" + ">" * 300 + " deep\n"), "m-011 error chapters/01.md:4"),
     ("lists-too-deep", chapter(GOOD + "\n" + "".join("    " * i + "- a\n" for i in range(120))),
      "m-011 error chapters/01.md:4"),
