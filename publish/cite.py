@@ -113,15 +113,15 @@ def _chapter_local(book: Book, key: str) -> bool:
 
 def _nocite(book: Book, known: set[str], findings: list[Finding]) -> list[str]:
     keys: list[str] = []
-    from_config = list(book.nocite)
+    listed = [(key, Location("book.yaml")) for key in book.nocite]
     for chapter in book.chapters:
-        from_config.extend(chapter.nocite)
-    for key in from_config:
+        listed.extend((key, Location(chapter.source)) for key in chapter.nocite)
+    for key, where in listed:
         key = key.lstrip("@")
         if key == "*":
             return ["*"]
         if key not in known:
-            findings.append(error("c-001", f"unknown citation key '@{key}' in nocite", None,
+            findings.append(error("c-001", f"unknown citation key '@{key}' in nocite", where,
                                   _did_you_mean(key, known)))
         else:
             keys.append(key)

@@ -65,6 +65,11 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
     if config is None:
         return None, findings
     metadata = _metadata(config)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch and not epoch.isdigit():
+        findings.append(warning("y-009", f"SOURCE_DATE_EPOCH is not a whole number of seconds: {epoch[:40]!r}", None,
+                                "the book's date stamps the build instead; unset it, or set it to a Unix time "
+                                "such as $(git log -1 --format=%ct)"))
     references: list[dict] = []
     locations: dict[str, Location] = {}
     bib = config.get("bibliography")

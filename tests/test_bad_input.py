@@ -129,6 +129,10 @@ CASES: list[tuple[str, Setup, str]] = [
      "m-013 error chapters/01.md:9: link to '#nowhere', but nothing in the article has that id"),
     ("link-to-a-file", chapter(GOOD + "\nSee [the next one](02-next.md#part).\n"),
      "m-013 error chapters/01.md:9: link to '02-next.md#part', which is neither a web address nor a place"),
+    ("nocite-unknown-in-book-yaml", yaml_append("nocite: [nobody]\n"),
+     "c-001 error book.yaml: unknown citation key '@nobody' in nocite"),
+    ("nocite-unknown-in-chapter", chapter("---\ntitle: One\nnocite: [\"@nobody\"]\n---\n\nText [@smith2020].\n"),
+     "c-001 error chapters/01.md: unknown citation key '@nobody' in nocite"),
     ("missing-chapter", yaml_edit("  - chapters/01.md", "  - chapters/01.md\n  - chapters/02.md"),
      "f-001 error book.yaml:9: chapter 'chapters/02.md' not found"),
     ("chapter-listed-twice", yaml_edit("  - chapters/01.md", "  - chapters/01.md\n  - ./chapters/01.md"),
@@ -286,6 +290,9 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
     ("glyph-missing-from-print-font", chapter(GOOD + "\nA symbol \u2230 here.\n"),
      "p-002 warning chapters/01.md: the print font has no glyph for \u2230 (U+2230)", "A symbol \u2230 here."),
     ("link-to-heading-as-pandoc-names-it", chapter(GOOD + "\nSee [the start](#start).\n"), None, "See the start."),
+    ("reference-date-out-of-calendar", lambda b: (b / "references.json").write_text(
+        REFS.replace('"date-parts": [[2020]]', '"date-parts": [[2020, -3, 40]]'), encoding="utf-8"),
+     "b-006 warning references.json", "Smith"),
     ("markdown-javascript-link", chapter(GOOD + "\n[click](javascript:alert(1))\n"),
      "m-008 warning chapters/01.md:9: unsafe attribute href=", "click"),
 ]
@@ -373,3 +380,11 @@ def test_a_link_to_a_heading_by_its_pandoc_id_reaches_the_heading(tmp_path: Path
     (link,) = doc.xpath("//h:a[normalize-space()='the start']", namespaces=ns)
     target = link.get("href")[1:]
     assert doc.xpath(f"//h:h2[@id='{target}']/text()", namespaces=ns) == ["Start"]
+
+
+def test_a_source_date_epoch_that_is_not_a_number_is_a_warning(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    book = make_book(tmp_path)
+    assert main(["epub", str(book), "-o", str(tmp_path / "book.epub"), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "y-009 warning: SOURCE_DATE_EPOCH is not a whole number of seconds: 'yesterday'" in err, err

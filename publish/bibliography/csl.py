@@ -165,10 +165,20 @@ def _date_parts(value: Any) -> list[list[int]] | None:
                 break
             else:
                 return None
-        if not numbers:
+        if not numbers or not _in_range(numbers):
             return None
         result.append(numbers)
     return result
+
+
+MONTHS = frozenset(range(1, 13)) | frozenset(range(13, 17)) | frozenset(range(21, 25))  # 13–16, 21–24: seasons
+
+
+def _in_range(numbers: list[int]) -> bool:
+    """A year of at most five digits, a month (or season) and a day that a calendar has."""
+    year, month, day = [*numbers, None, None][:3]
+    return (abs(year) <= 99999 and (month is None or month in MONTHS)
+            and (day is None or (1 <= day <= 31 and month is not None and month <= 12)))
 
 
 def normalise_date(value: Any) -> tuple[dict[str, Any] | None, str]:
@@ -196,7 +206,7 @@ def normalise_date(value: Any) -> tuple[dict[str, Any] | None, str]:
         if parts is None:
             del date["date-parts"]
             if not any(k in date for k in ("raw", "literal")):
-                return None, "has date-parts that are not [[year, month, day]] numbers"
+                return None, "has date-parts that are not [[year, month, day]] numbers of a calendar"
         else:
             date["date-parts"] = parts
             return date, ""
