@@ -146,13 +146,9 @@ def _notes_to_footnotes(section: etree._Element) -> None:
         if li is None or sup is None or sup.tag != q("sup"):
             continue
         note = E.span({"class": "footnote", "role": "doc-footnote", "id": li.get("id")})
-        for para in [p for p in li if p.tag == q("p")] or [li]:
-            for back in [a for a in para.iter(q("a")) if a.get("role") == "doc-backlink"]:
-                _drop(back)
-            holder = E.span({"class": "footnote-para"})
-            holder.text = para.text
-            for child in list(para):
-                holder.append(child)
+        for back in [a for a in li.iter(q("a")) if a.get("role") == "doc-backlink"]:
+            _drop(back)
+        for holder in _note_paragraphs(li):
             note.append(holder)
         note.tail = sup.tail
         sup.getparent().replace(sup, note)
@@ -160,6 +156,56 @@ def _notes_to_footnotes(section: etree._Element) -> None:
     for block in lists:
         if not any(True for _ in block.iter(q("li"))) and block.getparent() is not None:
             block.getparent().remove(block)
+
+
+def _note_paragraphs(li: etree._Element) -> list[etree._Element]:
+    """A note's blocks as inline ``footnote-para`` spans: a footnote is a span, so it cannot hold a block.
+
+    A paragraph keeps its inline markup; each item of a list inside the note
+    becomes its own line with its bullet or number; any other block keeps its text.
+    """
+    blocks = [child for child in li if isinstance(child.tag, str)]
+    if not any(child.tag in (q("p"), q("ul"), q("ol"), q("blockquote"), q("pre")) for child in blocks):
+        blocks = [li]  # a note of one paragraph without <p>
+    holders = []
+    for block in blocks:
+        if block.tag in (q("ul"), q("ol")):
+            for number, item in enumerate(block.findall(q("li")), start=1):
+                holder = E.span({"class": "footnote-para footnote-item"})
+                holder.text = f"{number}. " if block.tag == q("ol") else "• "
+                for para in item.findall(q("p")) or [item]:
+                    _move_inline(para, holder)
+                holders.append(holder)
+            continue
+        holder = E.span({"class": "footnote-para"})
+        if block.tag in (q("p"), li.tag):
+            _move_inline(block, holder)
+        else:  # a quotation or code in a note: its words, on their own line
+            holder.text = " ".join("".join(block.itertext()).split())
+        if holder.text or len(holder):
+            holders.append(holder)
+    return holders
+
+
+def _move_inline(source: etree._Element, holder: etree._Element) -> None:
+    """Append ``source``'s text and inline children to ``holder`` (block children keep only their words)."""
+    text = source.text or ""
+    if len(holder):
+        last = holder[-1]
+        last.tail = (last.tail or "") + (" " if last.tail or text else "") + text
+    else:
+        holder.text = (holder.text or "") + text
+    for child in list(source):
+        if child.tag in (q("ul"), q("ol"), q("p"), q("blockquote"), q("pre")):
+            words = " ".join("".join(child.itertext()).split())
+            tail = child.tail
+            source.remove(child)
+            if len(holder):
+                holder[-1].tail = (holder[-1].tail or "") + " " + words + (tail or "")
+            else:
+                holder.text = (holder.text or "") + " " + words + (tail or "")
+            continue
+        holder.append(child)
 
 
 def _drop(element: etree._Element) -> None:

@@ -195,7 +195,8 @@ def add_semantics(root: etree._Element, chapter_slug: str) -> None:
         heading = etree.Element(q("h2"), id=f"{chapter_slug}-notes")
         heading.text = "Notes"
         div.insert(0, heading)
-        for number, li in enumerate(div.iter(q("li")), start=1):
+        notes = [li for ol in div.findall(q("ol")) for li in ol.findall(q("li"))]  # not a list inside a note
+        for number, li in enumerate(notes, start=1):
             # epub:type only: DPUB-ARIA 1.1 deprecates doc-endnote (EPUBCheck and Ace flag it);
             # the list inside role="doc-endnotes" already tells assistive technology what these are.
             li.set(EPUB_TYPE, "endnote")

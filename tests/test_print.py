@@ -406,3 +406,21 @@ def test_only_tagged_editions_claim_tags_in_the_colophon(editions):
     assert "This PDF is tagged" not in flat["press"] and "not tagged for assistive technology" in flat["press"]
     booklet = " ".join("".join(print_html(editions["book"], "booklet").itertext()).split())
     assert "not tagged for assistive technology" in booklet and "This PDF is tagged" not in booklet
+
+
+def test_a_note_of_paragraphs_and_a_list_keeps_all_of_it_on_paper_and_is_one_endnote(tmp_path):
+    """A list inside a note: each item its own line at the foot of the page; in the EPUB, one endnote, not three."""
+    from publish.epub import build_epub, read_back
+
+    text = ("---\ntitle: One\n---\n\n## Start\n\nA claim.[^n]\n\n[^n]: First paragraph.\n\n"
+            "    Second paragraph, with a list:\n\n    - one item\n    - other item\n")
+    book, findings = prepare(write_book(tmp_path / "book", {"01.md": text}))
+    assert book is not None, findings
+    tree = print_html(book)
+    (note,) = [el for el in tree.iter() if el.get("class") == "footnote"]
+    lines = [" ".join("".join(span.itertext()).split()) for span in note]
+    assert lines == ["First paragraph.", "Second paragraph, with a list:", "• one item", "• other item"]
+    epub = build_epub(book, tmp_path / "book.epub", {})
+    doc = read_back(epub)["EPUB/ch01.xhtml"]
+    notes = doc.xpath("//*[@epub:type='endnote']", namespaces={"epub": "http://www.idpf.org/2007/ops"})
+    assert len(notes) == 1 and notes[0].get("id") == "fn-n"
