@@ -188,6 +188,7 @@ def make_markdown(store: ParsedCitations) -> Markdown:
             "footnotes",
             "attr_list",
             "tables",
+            "def_list",
             "sane_lists",
             "smarty",
         ],

@@ -96,3 +96,9 @@ def test_bracketed_span_keeps_only_safe_attributes():
     assert not [e for e in root.iter() if e.get("onclick") or e.get("style")]
     assert not list(root.iter("{http://www.w3.org/1999/xhtml}span"))
     assert "[click]{onclick=alert(1)}" in "".join(root.itertext()) and "[kept]{lang=fr}" in "".join(root.itertext())
+
+
+def test_definition_lists_are_dl_dt_dd_as_in_pandoc():
+    section, _ = convert("Grief\n: The response to loss.\n\nTears\n: Salt water, and a signal.\n")
+    assert section.xpath("//x:dl/x:dt/text()", namespaces=NS) == ["Grief", "Tears"]
+    assert section.xpath("//x:dl/x:dd/text()", namespaces=NS) == ["The response to loss.", "Salt water, and a signal."]
