@@ -8,6 +8,7 @@ validator failed), 2 wrong usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -116,6 +117,12 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
     if args.command == "check":
         from .pipeline import prepare
 
+        blocked = _unmakeable(args.out_dir) if not args.out_dir.is_file() else error(
+            "f-006", f"the output folder '{args.out_dir}' is a file", None, "choose another folder with --out-dir")
+        if blocked is not None:
+            _print_findings([blocked], out)
+            print(f"check: failed, {_summary([blocked])}", file=out)
+            return EXIT_FINDINGS
         book, findings = prepare(args.book_dir, progress)
         if book is not None and not any(f.severity is Severity.ERROR for f in findings):
             findings += _validate(book, list(findings), args.out_dir, progress)
@@ -129,16 +136,48 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
         return _build(args, edition, pool, progress, out)
 
 
-def _unwritable(path: Path) -> Finding | None:
-    """f-006 when ``path`` cannot become an output file: it is a folder, or a file stands where a folder must."""
+OTHER_FORMAT = {"EPUB": ".pdf", "PDF": ".epub"}  # an output named for the other format would overwrite it
+
+
+def _unwritable(path: Path, kind: str) -> Finding | None:
+    """f-006 when ``path`` cannot become the ``kind`` ("EPUB" or "PDF") output file; its folder is made here.
+
+    A folder where the file should go, a file where a folder should be, a
+    folder that cannot be made, or an EPUB named ``.pdf`` (or a PDF named
+    ``.epub``): each stops the build before it starts, with nothing written.
+    """
+    extension = f".{kind.lower()}"
     if path.is_dir():
-        return error("f-006", f"the output '{path}' is a folder", None, "name the output file, e.g. dist/book.pdf")
+        return error("f-006", f"the output '{path}' is a folder", None,
+                     f"name the output file, e.g. dist/book{extension}")
+    if path.suffix.lower() == OTHER_FORMAT[kind]:
+        return error("f-006", f"the {kind} would be written to '{path}', a name for the other format", None,
+                     f"name it '{path.with_suffix(extension)}'")
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
                 return error("f-006", f"the output folder '{parent}' is a file", None,
                              "choose another folder with --out-dir or -o, or move that file away")
-            return None
+            break
+    return _unmakeable(path.parent)
+
+
+def _unmakeable(folder: Path) -> Finding | None:
+    """f-006 when the output folder cannot be made (no permission, a read-only or virtual file system).
+
+    Tried by making it and removing again what was made: a build that then
+    stops on the book's errors leaves no new folder behind.
+    """
+    missing = [folder, *folder.parents]
+    missing = missing[:next((i for i, p in enumerate(missing) if p.exists()), len(missing))]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return error("f-006", f"the output folder '{folder}' cannot be made: {exc.strerror or exc}", None,
+                     "choose a folder you can write to with --out-dir or -o")
+    for made in missing:  # the deepest first
+        with contextlib.suppress(OSError):
+            made.rmdir()
     return None
 
 
@@ -157,8 +196,8 @@ def _build(args: argparse.Namespace, edition: str, pool: object | None, progress
             suffix = "" if args.edition == "standard" else f"-{args.edition}"
             pdf = args.output or Path("dist") / f"{slug}{suffix}.pdf"
     blocked: list[Finding] = []
-    for path in (epub, pdf):
-        finding = _unwritable(path) if path is not None else None
+    for path, kind in ((epub, "EPUB"), (pdf, "PDF")):
+        finding = _unwritable(path, kind) if path is not None else None
         if finding is not None and finding not in blocked:  # both outputs in the same wrong folder: said once
             blocked.append(finding)
     if blocked:

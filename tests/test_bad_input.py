@@ -388,3 +388,22 @@ def test_a_source_date_epoch_that_is_not_a_number_is_a_warning(tmp_path: Path, c
     assert main(["epub", str(book), "-o", str(tmp_path / "book.epub"), "-q"]) == 0
     err = capsys.readouterr().err
     assert "y-009 warning: SOURCE_DATE_EPOCH is not a whole number of seconds: 'yesterday'" in err, err
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["epub", "{book}", "-o", "{tmp}/handout.pdf"], "the EPUB would be written to '{tmp}/handout.pdf', a name for "
+                                                     "the other format; name it '{tmp}/handout.epub'"),
+    (["pdf", "{book}", "-o", "{tmp}/book.epub"], "the PDF would be written to '{tmp}/book.epub'"),
+    (["build", "{book}", "--out-dir", "/proc/publish-cannot-make-this"],
+     "the output folder '/proc/publish-cannot-make-this' cannot be made"),
+    (["check", "{book}", "--out-dir", "/proc/publish-cannot-make-this"],
+     "the output folder '/proc/publish-cannot-make-this' cannot be made"),
+])
+def test_an_output_named_for_the_other_format_or_in_no_folder_is_f006(tmp_path: Path, capsys, argv, expected):
+    book = make_book(tmp_path)
+    argv = [a.format(book=book, tmp=tmp_path) for a in argv]
+    code = main([*argv, "-q"])
+    err = capsys.readouterr().err
+    assert code == 1 and "x-001" not in err, err
+    assert f"f-006 error: {expected.format(tmp=tmp_path)}" in err, err
+    assert not (tmp_path / "handout.pdf").exists() and not (tmp_path / "book.epub").exists()
