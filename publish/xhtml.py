@@ -37,6 +37,7 @@ DROPPED = set(
     "script style iframe object embed form input button textarea select option link meta base frame "
     "frameset applet noscript template svg math canvas audio video source track portal dialog".split()
 )
+UNWRAPPED_BLOCKS = set("details summary center header footer nav article main address fieldset legend".split())
 ATTRIBUTES = set(
     "id class href src alt title lang colspan rowspan start reversed scope headers datetime dir "
     "data-cluster data-unclosed".split()
@@ -101,6 +102,8 @@ def sanitize(root: etree._Element, source: str, display: str, offset: int) -> li
         if tag not in ALLOWED:
             findings.append(warning("m-008", f"raw HTML <{tag}> unwrapped", where(f"<{tag}"),
                                     "use Markdown, or one of the HTML elements listed in README"))
+            if tag in UNWRAPPED_BLOCKS and element.tail and not element.tail[0].isspace():
+                element.tail = " " + element.tail  # <summary>More</summary>Text: "More Text", not "MoreText"
             element.drop_tag()
             continue
         for name in list(element.attrib):

@@ -102,3 +102,8 @@ def test_definition_lists_are_dl_dt_dd_as_in_pandoc():
     section, _ = convert("Grief\n: The response to loss.\n\nTears\n: Salt water, and a signal.\n")
     assert section.xpath("//x:dl/x:dt/text()", namespaces=NS) == ["Grief", "Tears"]
     assert section.xpath("//x:dl/x:dd/text()", namespaces=NS) == ["The response to loss.", "Salt water, and a signal."]
+
+
+def test_an_unwrapped_block_keeps_a_space_before_the_text_after_it():
+    section, _ = convert("<details><summary>More</summary>Hidden text.</details>\n")
+    assert " ".join("".join(section.itertext()).split()) == "More Hidden text."
