@@ -287,7 +287,8 @@ def heading_ids_and_checks(root: etree._Element, source: str, display: str, offs
 
 def check_links(root: etree._Element, source: str, display: str, offset: int,
                 chapter_slug: str) -> list[Finding]:
-    """Every link must reach a web page, a mail address or an id in its article (run after the heading ids).
+    """Every link must be an absolute URL (a web page, a mail address, a phone number…) or reach an id in its
+    article (run after the heading ids).
 
     ``#name`` written as pandoc would (the heading id without this article's
     prefix) is pointed at the prefixed id; any other missing target, or a
@@ -298,8 +299,8 @@ def check_links(root: etree._Element, source: str, display: str, offset: int,
     findings: list[Finding] = []
     for link in root.iter(q("a")):
         href = (link.get("href") or "").strip()
-        if not href or re.match(r"(?i)(https?|mailto):", href):
-            continue
+        if not href or href == "#" or re.match(r"(?i)[a-z][a-z0-9+.-]*:", href):  # https:, mailto:, tel:, …
+            continue  # (javascript: and the like are gone already: sanitize)
         line = _line_of(source, f"]({href}") or _line_of(source, f'href="{href}"') or _line_of(source, href)
         where = Location(display, line + offset if line else None)
         if href.startswith("#"):

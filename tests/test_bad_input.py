@@ -407,3 +407,10 @@ def test_an_output_named_for_the_other_format_or_in_no_folder_is_f006(tmp_path: 
     assert code == 1 and "x-001" not in err, err
     assert f"f-006 error: {expected.format(tmp=tmp_path)}" in err, err
     assert not (tmp_path / "handout.pdf").exists() and not (tmp_path / "book.epub").exists()
+
+
+def test_absolute_links_of_any_safe_scheme_and_the_top_of_the_page_pass(tmp_path: Path, capsys) -> None:
+    book = make_book(tmp_path)
+    chapter(GOOD + "\nCall [us](tel:+441234567890), write [to us](mailto:a@example.com), [top](#).\n")(book)
+    assert main(["epub", str(book), "-o", str(tmp_path / "book.epub"), "-q"]) == 0
+    assert "m-013" not in capsys.readouterr().err
