@@ -34,7 +34,7 @@ from .parallel import fork_map
 from .paths import STYLES
 from .sources import inside, read_text, split_front_matter
 from .text import slugify
-from .vetting import check_csl, check_front_matter, max_depth, nested_fence_lines, unclosed_fence_lines
+from .vetting import check_csl, check_front_matter, fence_lines, max_depth
 from .xhtml import (
     add_semantics,
     check_links,
@@ -282,7 +282,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
     section = to_xhtml(tree)
     add_semantics(section, slug)
     mark_pullquotes(section)
-    unclosed, nested = unclosed_fence_lines(body), nested_fence_lines(body)
+    unclosed, nested = fence_lines(body)
     for div in section.iter(q("aside"), q("div")):
         if div.attrib.pop("data-unclosed", None):
             if not unclosed and nested:  # every fence is closed, but one opened inside another

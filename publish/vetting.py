@@ -117,25 +117,16 @@ def max_depth(root: etree._Element) -> int:
     return deepest
 
 
-def nested_fence_lines(body: str) -> list[int]:
-    """Lines (1-based, in ``body``) of ``::: name`` openings inside another fenced div, in order."""
-    depth, lines = 0, []
-    for number, line in enumerate(body.split("\n"), start=1):
-        if FENCE_START.match(line):
-            if depth:
-                lines.append(number)
-            depth += 1
-        elif FENCE_END.match(line) and depth:
-            depth -= 1
-    return lines
-
-
-def unclosed_fence_lines(body: str) -> list[int]:
-    """Lines (1-based, in ``body``) of ``::: name`` openings that no ``:::`` closes, in order."""
+def fence_lines(body: str) -> tuple[list[int], list[int]]:
+    """Lines (1-based, in ``body``) of ``::: name`` openings that no ``:::`` closes, and of those opened
+    inside another fenced div, each in order."""
     open_lines: list[int] = []
+    nested: list[int] = []
     for number, line in enumerate(body.split("\n"), start=1):
         if FENCE_START.match(line):
+            if open_lines:
+                nested.append(number)
             open_lines.append(number)
         elif FENCE_END.match(line) and open_lines:
             open_lines.pop()
-    return open_lines
+    return open_lines, nested
