@@ -65,8 +65,8 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
     if config is None:
         return None, findings
     metadata = _metadata(config)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch and not epoch.isdigit():
+    seconds, epoch = source_date_epoch()
+    if epoch and seconds is None:
         findings.append(warning("y-009", f"SOURCE_DATE_EPOCH is not a whole number of seconds: {epoch[:40]!r}", None,
                                 "the book's date stamps the build instead; unset it, or set it to a Unix time "
                                 "such as $(git log -1 --format=%ct)"))
@@ -179,11 +179,17 @@ def _metadata(config: Config) -> Metadata:
     )
 
 
+def source_date_epoch() -> tuple[int | None, str]:
+    """``SOURCE_DATE_EPOCH`` as seconds (``None`` when unset or not a whole number), and as written."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return (int(epoch) if epoch.isdigit() else None), epoch
+
+
 def build_timestamp(date: str) -> str:
     """The build's one timestamp: ``SOURCE_DATE_EPOCH`` if set, else the book's date; never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    seconds, _ = source_date_epoch()
+    if seconds is not None:
+        moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
     else:
         try:
             day = dt.date.fromisoformat(date)
