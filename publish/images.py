@@ -9,7 +9,6 @@ can carry scripts like any web page.
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -17,12 +16,11 @@ from lxml import etree
 
 from .findings import Finding, Location, error
 from .sources import inside
+from .xhtml import URL_SCHEME  # any scheme (http:, file:, data: …): a book's images are files inside it
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
-# Any URL scheme (http:, file:, data:, javascript: …): a book's images are files inside the book.
-URL_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")
 SVG_DROP = {"script", "foreignObject", "iframe", "object", "embed", "use"}
 SVG_NEEDS_HREF = {"image", "feImage"}  # elements that are nothing without what their href points at
 

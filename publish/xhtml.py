@@ -43,6 +43,7 @@ ATTRIBUTES = set(
     "data-cluster data-unclosed".split()
 )
 UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data|file):", re.I)
+URL_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")  # any absolute URL: https:, mailto:, tel:, file: …
 
 
 @dataclass
@@ -299,8 +300,8 @@ def check_links(root: etree._Element, source: str, display: str, offset: int,
     findings: list[Finding] = []
     for link in root.iter(q("a")):
         href = (link.get("href") or "").strip()
-        if not href or href == "#" or re.match(r"(?i)[a-z][a-z0-9+.-]*:", href):  # https:, mailto:, tel:, …
-            continue  # (javascript: and the like are gone already: sanitize)
+        if not href or href == "#" or URL_SCHEME.match(href):
+            continue  # an absolute URL (javascript: and the like are gone already: sanitize)
         line = _line_of(source, f"]({href}") or _line_of(source, f'href="{href}"') or _line_of(source, href)
         where = Location(display, line + offset if line else None)
         if href.startswith("#"):
