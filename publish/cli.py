@@ -117,8 +117,7 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
     if args.command == "check":
         from .pipeline import prepare
 
-        blocked = _unmakeable(args.out_dir) if not args.out_dir.is_file() else error(
-            "f-006", f"the output folder '{args.out_dir}' is a file", None, "choose another folder with --out-dir")
+        blocked = _folder_problem(args.out_dir)
         if blocked is not None:
             _print_findings([blocked], out)
             print(f"check: failed, {_summary([blocked])}", file=out)
@@ -140,7 +139,7 @@ OTHER_FORMAT = {"EPUB": ".pdf", "PDF": ".epub"}  # an output named for the other
 
 
 def _unwritable(path: Path, kind: str) -> Finding | None:
-    """f-006 when ``path`` cannot become the ``kind`` ("EPUB" or "PDF") output file; its folder is made here.
+    """f-006 when ``path`` cannot become the ``kind`` ("EPUB" or "PDF") output file.
 
     A folder where the file should go, a file where a folder should be, a
     folder that cannot be made, or an EPUB named ``.pdf`` (or a PDF named
@@ -153,23 +152,21 @@ def _unwritable(path: Path, kind: str) -> Finding | None:
     if path.suffix.lower() == OTHER_FORMAT[kind]:
         return error("f-006", f"the {kind} would be written to '{path}', a name for the other format", None,
                      f"name it '{path.with_suffix(extension)}'")
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                return error("f-006", f"the output folder '{parent}' is a file", None,
-                             "choose another folder with --out-dir or -o, or move that file away")
-            break
-    return _unmakeable(path.parent)
+    return _folder_problem(path.parent)
 
 
-def _unmakeable(folder: Path) -> Finding | None:
-    """f-006 when the output folder cannot be made (no permission, a read-only or virtual file system).
+def _folder_problem(folder: Path) -> Finding | None:
+    """f-006 when the output folder is a file (or lies under one), or cannot be made.
 
-    Tried by making it and removing again what was made: a build that then
-    stops on the book's errors leaves no new folder behind.
+    Making it is tried, and what was made is removed again: a build that
+    then stops on the book's errors leaves no new folder behind.
     """
-    missing = [folder, *folder.parents]
-    missing = missing[:next((i for i, p in enumerate(missing) if p.exists()), len(missing))]
+    chain = [folder, *folder.parents]
+    existing = next((i for i, p in enumerate(chain) if p.exists()), len(chain))
+    if existing < len(chain) and not chain[existing].is_dir():
+        return error("f-006", f"the output folder '{chain[existing]}' is a file", None,
+                     "choose another folder with --out-dir or -o, or move that file away")
+    missing = chain[:existing]
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
