@@ -158,22 +158,24 @@ def _notes_to_footnotes(section: etree._Element) -> None:
             block.getparent().remove(block)
 
 
+NOTE_BLOCKS = frozenset(q(tag) for tag in ("p", "ul", "ol", "blockquote", "pre"))  # what a note may hold
+
+
 def _note_paragraphs(li: etree._Element) -> list[etree._Element]:
     """A note's blocks as inline ``footnote-para`` spans: a footnote is a span, so it cannot hold a block.
 
     A paragraph keeps its inline markup; each item of a list inside the note
     becomes its own line with its bullet or number; any other block keeps its text.
     """
-    blocks = [child for child in li if isinstance(child.tag, str)]
-    if not any(child.tag in (q("p"), q("ul"), q("ol"), q("blockquote"), q("pre")) for child in blocks):
-        blocks = [li]  # a note of one paragraph without <p>
+    blocks = [child for child in li if child.tag in NOTE_BLOCKS] or [li]  # [li]: one paragraph without <p>
     holders = []
     for block in blocks:
         if block.tag in (q("ul"), q("ol")):
             for number, item in enumerate(block.findall(q("li")), start=1):
                 holder = E.span({"class": "footnote-para footnote-item"})
                 holder.text = f"{number}. " if block.tag == q("ol") else "• "
-                for para in item.findall(q("p")) or [item]:
+                for index, para in enumerate(item.findall(q("p")) or [item]):
+                    _append_text(holder, " " if index else "")
                     _move_inline(para, holder)
                 holders.append(holder)
             continue
@@ -181,31 +183,32 @@ def _note_paragraphs(li: etree._Element) -> list[etree._Element]:
         if block.tag in (q("p"), li.tag):
             _move_inline(block, holder)
         else:  # a quotation or code in a note: its words, on their own line
-            holder.text = " ".join("".join(block.itertext()).split())
+            holder.text = _words(block)
         if holder.text or len(holder):
             holders.append(holder)
     return holders
 
 
 def _move_inline(source: etree._Element, holder: etree._Element) -> None:
-    """Append ``source``'s text and inline children to ``holder`` (block children keep only their words)."""
-    text = source.text or ""
+    """Append ``source``'s text and inline children to ``holder`` (a block inside it keeps only its words)."""
+    _append_text(holder, source.text or "")
+    for child in list(source):
+        if child.tag in NOTE_BLOCKS:
+            _append_text(holder, f" {_words(child)}{child.tail or ''}")
+            source.remove(child)
+        else:
+            holder.append(child)  # with its tail
+
+
+def _append_text(holder: etree._Element, text: str) -> None:
     if len(holder):
-        last = holder[-1]
-        last.tail = (last.tail or "") + (" " if last.tail or text else "") + text
+        holder[-1].tail = (holder[-1].tail or "") + text
     else:
         holder.text = (holder.text or "") + text
-    for child in list(source):
-        if child.tag in (q("ul"), q("ol"), q("p"), q("blockquote"), q("pre")):
-            words = " ".join("".join(child.itertext()).split())
-            tail = child.tail
-            source.remove(child)
-            if len(holder):
-                holder[-1].tail = (holder[-1].tail or "") + " " + words + (tail or "")
-            else:
-                holder.text = (holder.text or "") + " " + words + (tail or "")
-            continue
-        holder.append(child)
+
+
+def _words(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
 
 
 def _drop(element: etree._Element) -> None:
