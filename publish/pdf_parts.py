@@ -251,6 +251,9 @@ class _Coordinator:
 
 def _print_in_process(book: Book, edition: str, pdf: Path | None, progress: Callable[[str], None]) -> Printed:
     """Where processes cannot be forked: the whole book as one document, in this process."""
+    from .libraries import import_weasyprint
+
+    import_weasyprint()
     from .pagemap import build_page_map
     from .pdf import render, write_pdf
     from .speedups import install

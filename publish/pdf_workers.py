@@ -212,6 +212,9 @@ def _zygote(control: Connection, ends: list[Connection], edition: str = "standar
     workers: list[multiprocessing.process.BaseProcess] = []
     _close_all(parent_ends or [])  # so that a killed parent is seen as end-of-file, here and in the workers
     try:
+        from .libraries import import_weasyprint
+
+        import_weasyprint()  # without the compiler runs of its library search (0.17 s)
         from .pdf import warm_up
         from .speedups import install
 
