@@ -124,3 +124,65 @@ def test_a_dropped_layout_is_what_deactivate_leaves():
         assert dropped.layout is not None
         dropped.deactivate()
         assert "layout" not in vars(dropped)
+
+
+MARGINS = """<html><head><style>
+@page { size: A6; margin: 20mm; @top-left { content: "Head"; } @left-middle { content: "Side"; width: 12mm; }
+        @bottom-right-corner { content: counter(page); } }
+@page :right { @top-center { content: string(title); } @right-bottom { content: "R"; } }
+h1 { string-set: title content(); }
+</style></head><body><h1>Margins</h1>""" + "<p>Text enough for a few pages. </p>" * 60 + "</body></html>"
+
+PLAIN_OR_FAST_HTML = """
+import sys
+from weasyprint import HTML
+from publish.speedups import install
+if sys.argv[1] == "fast":
+    install()
+HTML(string=sys.stdin.read()).write_pdf(sys.argv[2])
+"""
+
+
+def test_margin_boxes_with_content_on_any_side_or_corner_change_no_byte(tmp_path):
+    """Sides and corners with and without content, on left and right pages: the same PDF with the speed-ups."""
+    import io
+    import subprocess
+    import sys
+
+    import pikepdf
+
+    outputs = {}
+    for mode in ("plain", "fast"):
+        out = tmp_path / f"{mode}.pdf"
+        subprocess.run([sys.executable, "-c", PLAIN_OR_FAST_HTML, mode, str(out)], input=MARGINS, text=True,
+                       check=True)
+        outputs[mode] = out.read_bytes()
+    with pikepdf.open(io.BytesIO(outputs["plain"])) as written:
+        assert len(written.pages) > 2  # left and right pages
+    assert outputs["plain"] == outputs["fast"]
+
+
+def test_only_margin_boxes_dropped_unread_are_skipped(monkeypatch):
+    """A side with one box with content is resolved whole (its neighbours size it); empty sides and corners are not."""
+    import weasyprint.layout
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import MarginBox
+    from weasyprint.layout import page as paged
+
+    from publish import speedups
+
+    real = getattr(paged.resolve_percentages, "__wrapped__", paged.resolve_percentages)
+    resolved: list[str] = []
+
+    def recording(box, *args, **kwargs):
+        if isinstance(box, MarginBox):
+            resolved.append(box.at_keyword)
+        return real(box, *args, **kwargs)
+
+    making = getattr(weasyprint.layout.make_margin_boxes, "__wrapped__", weasyprint.layout.make_margin_boxes)
+    monkeypatch.setattr(paged, "resolve_percentages", speedups._resolve_percentages(recording))
+    monkeypatch.setattr(weasyprint.layout, "make_margin_boxes", speedups._margin_boxes(making))
+    HTML(string="<style>@page { @top-left { content: 'Head'; } @bottom-right-corner { content: 'C'; } }</style>"
+                "<p>One page</p>").render()
+    assert sorted(resolved) == ["@bottom-right-corner", "@top-center", "@top-left", "@top-right"]
+    assert speedups._UNREAD.keywords == frozenset()  # nothing left over for the next page or document
