@@ -72,7 +72,7 @@ def check_glyphs(book: Book) -> list[Finding]:
                   + "".join(entry.text for entry in book.bibliography)))
     findings = []
     for source, text in texts:
-        missing = sorted({c for c in text if not c.isspace() and ord(c) not in covered and ord(c) >= 0x20})
+        missing = sorted(c for c in set(text) if not c.isspace() and ord(c) not in covered and ord(c) >= 0x20)
         if missing:
             shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing[:5])
             more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
