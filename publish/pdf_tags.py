@@ -279,7 +279,8 @@ def finish_tags(path: Path, source) -> dict[str, int]:
         if "/StructTreeRoot" not in pdf.Root:
             return counts  # an untagged edition (press, booklet): nothing to finish
         elements = _structure(pdf)
-        reachable = {m for e in elements for m in _own_mcids(e)}
+        own = [_own_mcids(element) for element in elements]  # read once: each read crosses into qpdf
+        reachable = {m for mcids in own for m in mcids}
         region_pages = {r.page for r in regions} | {r.page for r, _ in notes.languages}
         targets: dict[int, set[int]] = {}
         positions: dict[int, tuple[int, dict[int, tuple[float, float]]]] = {}
@@ -320,7 +321,7 @@ def finish_tags(path: Path, source) -> dict[str, int]:
                 targets.setdefault(page_number, set()).add(mcid)
                 layout.setdefault(page_number, set()).add(mcid)
             counts["hidden"] += 1
-        counts["languages"] = _declare_languages(elements, removed, positions, notes.languages)
+        counts["languages"] = _declare_languages(elements, own, removed, positions, notes.languages)
         _artifact_content(pdf, targets, layout, contents)
         counts["links"] = _describe_links(pdf, descriptions)
         pdf.save(path, deterministic_id=True)
@@ -328,14 +329,17 @@ def finish_tags(path: Path, source) -> dict[str, int]:
     return counts
 
 
-def _declare_languages(elements: list, removed: set, positions: dict, languages: list[tuple[Region, str]]) -> int:
-    """``/Lang`` on each structure element whose own text lies in one passage of another language."""
+def _declare_languages(elements: list, own: list[list[tuple[int, int]]], removed: set, positions: dict,
+                       languages: list[tuple[Region, str]]) -> int:
+    """``/Lang`` on each structure element whose own text (``own``: its MCIDs) lies in one passage of another
+    language."""
     declared = 0
     by_lang: dict[str, list[Region]] = {}
     for region, lang in languages:
         by_lang.setdefault(lang, []).append(region)
-    for element in elements:
-        mcids = _own_mcids(element)
+    if not by_lang:
+        return 0
+    for element, mcids in zip(elements, own, strict=True):
         if not mcids or element.objgen in removed:
             continue
         for lang, regions in by_lang.items():
