@@ -2,9 +2,10 @@
 
 ``python -m bench.timed epub|pdf|build BOOK OUT`` runs ``publish.cli.main``
 exactly as the command line does (interpreter start and imports included in
-the caller's wall time) and records the ``BuildResult.timings`` of the one
-pipeline run, so the benchmark gets wall time, peak memory and the stage
-breakdown from a single process.
+the caller's wall time, and the same quick exit as ``publish.cli.run``) and
+records the ``BuildResult.timings`` of the one pipeline run, so the
+benchmark gets wall time, peak memory and the stage breakdown from a single
+process.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import publish.pipeline
+from publish.cli import leave
 from publish.cli import main as cli_main
 
 
@@ -43,3 +45,4 @@ def run(command: str, book: Path, out: Path) -> dict[str, float]:
 if __name__ == "__main__":
     command, book, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     print(json.dumps(run(command, book, out)))
+    leave(0)  # as the command ends (publish.cli.run)

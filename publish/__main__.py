@@ -1,7 +1,5 @@
 """``python -m publish``: the same as the ``publish`` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -39,3 +39,33 @@ def test_usage_error_exit_code():
 def test_missing_book_folder(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nope")]) == 1
     assert "book folder not found" in capsys.readouterr().err
+
+
+def test_the_command_exits_with_its_code_and_every_line_it_printed(tmp_path):
+    """``python -m publish`` ends the process at once (cli.leave): output piped to a file is still complete."""
+    import os
+    import subprocess
+    import sys
+
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+    book = write_book(tmp_path / "b", {"01.md": "---\ntitle: One\n---\n\nAs @smith2020 says.\n"}, REFS)
+    dist = tmp_path / "dist"
+    done = subprocess.run([sys.executable, "-m", "publish", "build", str(book), "--out-dir", str(dist)],
+                          capture_output=True, text=True, env=buffered)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == "… loading the book"
+    assert done.stderr.splitlines()[-1].startswith("build: wrote ")
+    assert sorted(p.name for p in dist.iterdir()) == ["test-book.epub", "test-book.pdf"]
+
+    broken = write_book(tmp_path / "c", {"01.md": "---\ntitle: One\n---\n\nText [@smyth2020].\n"}, REFS)
+    done = subprocess.run([sys.executable, "-m", "publish", "epub", str(broken), "-o", str(tmp_path / "x.epub")],
+                          capture_output=True, text=True, env=buffered)
+    assert done.returncode == 1
+    assert "c-001 error chapters/01.md:5:6: unknown citation key '@smyth2020'" in done.stderr
+    assert done.stderr.splitlines()[-1].startswith("epub: failed, 1 error")
+
+    helped = subprocess.run([sys.executable, "-m", "publish", "--help"], capture_output=True, text=True,
+                            env=buffered)
+    assert helped.returncode == 0
+    assert helped.stdout.startswith("usage: publish")  # stdout is block-buffered into a pipe: flushed before leaving
