@@ -54,6 +54,7 @@ DEFAULT_CSL = STYLES / "csl" / "apa.csl"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Deeper nesting than this is never prose; it would exhaust the renderers' recursion (WeasyPrint, lxml).
 MAX_DEPTH = 40
+FORK_CHAPTERS = 20  # chapters: fewer are converted here, one by one (a fork pays off on longer books)
 EMPTY_CITATION = re.compile(r"\[\s*-?@\s*\]")
 NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
 
@@ -243,9 +244,9 @@ def _read_all(root: Path, names: list) -> dict[Path, tuple[_Source, tuple[str, P
         if path is not None and path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file() and path not in sources:
             sources[path] = _read_source(root, path)
     bodies = [source.body for source in sources.values()]
-    if len(bodies) < 8:  # a short book: converting in load_chapter costs less than forking
+    if len(bodies) < FORK_CHAPTERS:  # converting in load_chapter costs less than forking (see parallel.MINIMUM)
         return {path: (source, None) for path, source in sources.items()}
-    converted = fork_map(_convert, bodies, minimum=8)
+    converted = fork_map(_convert, bodies, minimum=FORK_CHAPTERS)
     return {path: (source, html) for (path, source), html in zip(sources.items(), converted, strict=True)}
 
 

@@ -31,12 +31,12 @@ def test_fork_map_reports_a_failure_in_a_child() -> None:
 
 
 def test_a_long_book_reads_the_same_on_one_core_and_several(tmp_path, monkeypatch) -> None:
-    """Chapters are converted on every core (eight or more); findings and chapters must not change."""
-    from publish.load import load_book
+    """Chapters are converted on every core (FORK_CHAPTERS or more); findings and chapters must not change."""
+    from publish.load import FORK_CHAPTERS, load_book
     from tests.conftest import write_book
 
     chapters = {f"{n:02d}.md": f"---\ntitle: Article {n}\n---\n\nText of article {n} [@smith2020].\n"
-                for n in range(1, 10)}
+                for n in range(1, FORK_CHAPTERS + 2)}
     chapters["03.md"] = "---\ntitle: Empty\n---\n\n"
     chapters["05.md"] = "---\ntitle: Deep\n---\n\n" + "> " * 60 + "too deep\n"
     chapters["07.md"] = "---\ntitle: Notes\n---\n\nA claim.[^gone]\n\n![](missing.png)\n"
