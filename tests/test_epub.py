@@ -130,3 +130,23 @@ def test_epubcheck_clean(built):
 def test_ci_flag_is_seen():
     # .ci/run sets CI=true; the tool checks above turn skips into failures there.
     assert isinstance(IN_CI, bool)
+
+
+def test_the_typographic_cover_is_a_full_size_palette_png_in_the_books_colours(built):
+    """Ink, paper and accent exactly; the ink's antialiasing in between; a palette keeps the file small."""
+    import io
+
+    from PIL import Image
+
+    from publish.cover import ACCENT, HEIGHT, INK, PAPER, WIDTH
+
+    with zipfile.ZipFile(built["epub"]) as zf:
+        data = zf.read("EPUB/images/cover.png")
+    image = Image.open(io.BytesIO(data))
+    assert image.size == (WIDTH, HEIGHT) and image.mode == "P"
+    rgb = image.convert("RGB")
+    assert rgb.getpixel((WIDTH // 2, 70)) == ACCENT  # the band
+    assert rgb.getpixel((WIDTH // 2, HEIGHT // 2)) == PAPER
+    colours = {colour for _, colour in rgb.getcolors(256)}
+    assert {INK, PAPER, ACCENT} <= colours and len(colours) > 50  # antialiased text, not a 1-bit one
+    assert len(data) < 60_000
