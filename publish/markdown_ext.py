@@ -186,6 +186,7 @@ def make_markdown(store: ParsedCitations) -> Markdown:
         extensions=[
             BookExtension(store),
             "footnotes",
+            "fenced_code",
             "attr_list",
             "tables",
             "def_list",

@@ -295,6 +295,8 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
      "b-006 warning references.json", "Smith"),
     ("markdown-javascript-link", chapter(GOOD + "\n[click](javascript:alert(1))\n"),
      "m-008 warning chapters/01.md:9: unsafe attribute href=", "click"),
+    ("unclosed-div-and-unknown-key-inside-code", chapter(GOOD + "\n```\n::: pullquote\nsee [@nobody]\n```\n"),
+     None, "::: pullquote see [@nobody]"),
 ]
 
 

@@ -107,3 +107,16 @@ def test_definition_lists_are_dl_dt_dd_as_in_pandoc():
 def test_an_unwrapped_block_keeps_a_space_before_the_text_after_it():
     section, _ = convert("<details><summary>More</summary>Hidden text.</details>\n")
     assert " ".join("".join(section.itertext()).split()) == "More Hidden text."
+
+
+def test_fenced_code_is_a_pre_block_with_its_lines_and_no_citations():
+    """Backtick and tilde fences, as in pandoc: verbatim lines; ``@key`` and ``:::`` inside are text."""
+    text = ("Before.\n\n```python\ndef breathe():\n    return [@smith2020]\n```\n\n"
+            "~~~\n::: pullquote\nnot a div\n:::\n~~~\n\nAfter.\n")
+    section, store = convert(text)
+    blocks = section.xpath("//x:pre/x:code", namespaces=NS)
+    assert [b.text for b in blocks] == ["def breathe():\n    return [@smith2020]\n", "::: pullquote\nnot a div\n:::\n"]
+    assert blocks[0].get("class") == "language-python"
+    assert store.clusters == []
+    assert section.xpath("//x:aside", namespaces=NS) == []
+    assert [p.text for p in section.xpath("x:p", namespaces=NS)] == ["Before.", "After."]

@@ -30,7 +30,9 @@ SMALL_BOOK = {
     "02-second.md": "---\ntitle: \"Second Wind\"\n---\n\n" + "\n\n".join([LONG] * 6)
                     + "\n\n## Later Section\n\nClosing words.[^b]\n\n::: pullquote\nA quote that stands out\n:::\n\n"
                     "[^b]: The second note, at the foot of the closing page.\n",
-    "03-third.md": "---\ntitle: \"Third Way\"\n---\n\nA short last article.\n",
+    "03-third.md": "---\ntitle: \"Third Way\"\n---\n\nA short last article with `inline_code_that_is_far_too_long_"
+                   "for_one_line_of_the_page_even_on_a_six_by_nine_inch_one` in it.\n\n"
+                   "```\nfirst line of a code block\n    indented second line\n```\n",
 }
 
 
@@ -120,7 +122,25 @@ def test_every_font_is_ours_and_embedded(editions, name):
     for font, embedded in fonts.items():
         assert embedded, f"{font} is not embedded"
         family = font.split("+", 1)[-1]
-        assert family.startswith(("Book-Text", "Book-Display", "Book-Large")), f"fallback font {font}"
+        assert family.startswith(("Book-Text", "Book-Display", "Book-Large", "Book-Mono")), f"fallback font {font}"
+
+
+def test_code_is_set_in_the_book_mono_face_and_keeps_its_lines(editions):
+    """Code never falls back to a system monospace; a block keeps its lines; a long name breaks, unhyphenated."""
+    require_tool("pdftotext")
+    with pikepdf.open(editions["small"][1]) as pdf:
+        names = {str(obj.FontName).split("+", 1)[-1] for obj in pdf.objects
+                 if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"}
+    assert "Book-Mono" in names
+    text = subprocess.run(["pdftotext", "-layout", str(editions["small"][1]), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    lines = [line.strip() for line in text.splitlines()]
+    assert "first line of a code block" in lines
+    assert any(line.endswith("indented second line") for line in lines)
+    start = next(i for i, line in enumerate(lines) if "inline_code" in line)
+    first, second = lines[start].split()[-1], lines[start + 1].split()[0]
+    assert not first.endswith("-")  # broken where the line ends, with no hyphen added
+    assert first + second == "inline_code_that_is_far_too_long_for_one_line_of_the_page_even_on_a_six_by_nine_inch_one"
 
 
 def test_build_logs_no_weasyprint_warning(editions):
