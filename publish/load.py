@@ -30,6 +30,7 @@ from .findings import Finding, Location, error, warning
 from .images import load_image
 from .markdown_ext import ParsedCitations, make_markdown
 from .model import Accessibility, Book, Chapter, Cluster, Heading, Image, Metadata
+from .notes import drop_uncalled, twice_defined
 from .parallel import fork_map
 from .paths import STYLES
 from .sources import inside, read_text, split_front_matter
@@ -287,6 +288,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
         return None, findings
     findings.extend(sanitize(tree, body, display, offset))
     section = to_xhtml(tree)
+    findings.extend(twice_defined(body, display, offset) + drop_uncalled(section, body, display, offset))
     add_semantics(section, slug)
     mark_pullquotes(section)
     unclosed, nested = fence_lines(body)

@@ -9,6 +9,7 @@ loading the layout engine.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
 
 from lxml import etree
@@ -133,19 +134,29 @@ def _notes_to_footnotes(section: etree._Element) -> None:
     """Move each note's text to its call, where CSS ``float: footnote`` sets it at the foot of the page.
 
     The model keeps Markdown footnotes as endnotes (right for the EPUB); on
-    paper a reader wants the note on the page that calls it.  Notes never
-    called stay in the endnote list.
+    paper a reader wants the note on the page that calls it.  A note called
+    twice is printed at each call, as pandoc does (the copy has no ids).
+    Notes never called stay in the endnote list.
     """
     lists = [el for el in section.iter(q("section")) if el.get(EPUB_TYPE) == "endnotes"]
     notes = {li.get("id"): li for block in lists for li in block.iter(q("li")) if li.get("id")}
+    placed: dict[str, etree._Element] = {}
     for link in list(section.iter(q("a"))):
         if link.get("role") != "doc-noteref":
             continue
-        li = notes.get((link.get("href") or "").lstrip("#"))
+        target = (link.get("href") or "").lstrip("#")
+        li = notes.get(target)
         sup = link.getparent()
         if li is None or sup is None or sup.tag != q("sup"):
             continue
-        note = E.span({"class": "footnote", "role": "doc-footnote", "id": li.get("id")})
+        if target in placed:
+            again = deepcopy(placed[target])
+            for element in again.iter():
+                element.attrib.pop("id", None)
+            again.tail = sup.tail
+            sup.getparent().replace(sup, again)
+            continue
+        note = placed[target] = E.span({"class": "footnote", "role": "doc-footnote", "id": li.get("id")})
         for back in [a for a in li.iter(q("a")) if a.get("role") == "doc-backlink"]:
             _drop(back)
         for holder in _note_paragraphs(li):

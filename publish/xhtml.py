@@ -59,6 +59,16 @@ def _line_of(source: str, needle: str) -> int | None:
     return source.count("\n", 0, index) + 1 if index >= 0 else None
 
 
+EMPTY_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]*(?:\{[^}]*\})?[ \t#]*$", re.MULTILINE)
+
+
+def _empty_heading_line(source: str, level: int, before: list) -> int | None:
+    """Line of the n-th heading of this level with no words (n: how many such headings came before)."""
+    seen = sum(1 for lvl, text, _ in before if lvl == level and not text)
+    found = [m for m in EMPTY_HEADING.finditer(source) if len(m.group(1)) == level]
+    return source.count("\n", 0, found[seen].start()) + 1 if seen < len(found) else None
+
+
 def _repeat_line(source: str, needle: str) -> int | None:
     """Line of the second occurrence of ``needle`` (or of the only one)."""
     first = source.find(needle)
@@ -273,8 +283,12 @@ def heading_ids_and_checks(root: etree._Element, source: str, display: str, offs
             used.add(ident)
         if element.get("id", "").endswith("-notes") and text == "Notes":
             continue
-        line = _line_of(source, text)
+        line = _line_of(source, text) if text else _empty_heading_line(source, level, headings)
         where = Location(display, line + offset if line else None)
+        if not text and not any(img.get("alt") for img in element.iter(q("img"))):
+            findings.append(error("m-014", f"level-{level} heading without words", where,
+                                  "write the heading after the #s, or delete the line; an empty heading is an "
+                                  "empty stop in every reader's table of contents and screen reader's list"))
         if level == 1:
             findings.append(error("m-002", f"level-1 heading '{text}' inside an article", where,
                                   "the article title is the level-1 heading; use ## for sections"))

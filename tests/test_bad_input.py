@@ -179,6 +179,8 @@ CASES: list[tuple[str, Setup, str]] = [
      "m-003 error chapters/01.md:9: image '../images/p.png' has no alt text"),
     ("heading-skipped", chapter(GOOD + "\n#### Too deep\n"), "m-002 error chapters/01.md:9: heading 'Too deep'"),
     ("heading-level-one", chapter(GOOD + "\n# Top\n"), "m-002 error chapters/01.md:9"),
+    ("heading-without-words", chapter(GOOD + "\nMore text.\n\n## \n\nAfter.\n"),
+     "m-014 error chapters/01.md:11: level-2 heading without words"),
     ("chapter-not-utf8", chapter_bytes(GOOD.encode() + b"caf\xe9\n"), "f-002 error chapters/01.md:8:4"),
     ("chapter-empty", chapter(""), "m-001 error chapters/01.md:1"),
     ("chapter-front-matter-only", chapter("---\ntitle: One\n---\n\n  \n"), "m-001 error chapters/01.md:4"),
@@ -295,6 +297,11 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
      "b-006 warning references.json", "Smith"),
     ("markdown-javascript-link", chapter(GOOD + "\n[click](javascript:alert(1))\n"),
      "m-008 warning chapters/01.md:9: unsafe attribute href=", "click"),
+    ("note-called-twice", chapter(GOOD + "\nOne.[^n] Two.[^n]\n\n[^n]: The note.\n"), None, "The note."),
+    ("note-defined-twice", chapter(GOOD + "\nOne.[^n]\n\n[^n]: First.\n[^n]: Second.\n"),
+     "m-015 warning chapters/01.md:11: footnote [^n] is defined 2 times (lines 11, 12)", "Second."),
+    ("note-never-called", chapter(GOOD + "\nNo call here.\n\n[^lost]: Lost note.\n"),
+     "m-015 warning chapters/01.md:11: footnote [^lost] is defined but never called", "No call here."),
     ("unclosed-div-and-unknown-key-inside-code", chapter(GOOD + "\n```\n::: pullquote\nsee [@nobody]\n```\n"),
      None, "::: pullquote see [@nobody]"),
 ]
@@ -416,3 +423,22 @@ def test_absolute_links_of_any_safe_scheme_and_the_top_of_the_page_pass(tmp_path
     chapter(GOOD + "\nCall [us](tel:+441234567890), write [to us](mailto:a@example.com), [top](#).\n")(book)
     assert main(["epub", str(book), "-o", str(tmp_path / "book.epub"), "-q"]) == 0
     assert "m-013" not in capsys.readouterr().err
+
+
+def test_a_note_called_twice_is_printed_at_each_call(tmp_path: Path, capsys) -> None:
+    """As pandoc does: the PDF sets the note at the foot of each page that calls it; the EPUB keeps one note."""
+    import subprocess
+
+    from conftest import require_tool
+
+    require_tool("pdftotext")
+    book = make_book(tmp_path)
+    chapter(GOOD + "\nOne.[^n] Two.[^n]\n\n[^n]: The twice-called note.\n")(book)
+    assert main(["build", str(book), "--out-dir", str(tmp_path / "out"), "-q"]) == 0, capsys.readouterr().err
+    text = subprocess.run(["pdftotext", str(tmp_path / "out" / "test-book.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert text.count("The twice-called note.") == 2
+    from publish.epub import read_back
+
+    chapter_doc = read_back(tmp_path / "out" / "test-book.epub")["EPUB/ch01.xhtml"]
+    assert "".join(chapter_doc.itertext()).count("The twice-called note.") == 1
