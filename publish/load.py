@@ -69,7 +69,8 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
     metadata = _metadata(config)
     seconds, epoch = source_date_epoch()
     if epoch and seconds is None:
-        findings.append(warning("y-009", f"SOURCE_DATE_EPOCH is not a whole number of seconds: {epoch[:40]!r}", None,
+        findings.append(warning("y-009", f"SOURCE_DATE_EPOCH is not a Unix time (whole seconds since 1970, "
+                                         f"before the year 10000): {epoch[:40]!r}", None,
                                 "the book's date stamps the build instead; unset it, or set it to a Unix time "
                                 "such as $(git log -1 --format=%ct)"))
     references: list[dict] = []
@@ -181,10 +182,14 @@ def _metadata(config: Config) -> Metadata:
     )
 
 
+LAST_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last second a four-digit date can stamp
+
+
 def source_date_epoch() -> tuple[int | None, str]:
-    """``SOURCE_DATE_EPOCH`` as seconds (``None`` when unset or not a whole number), and as written."""
+    """``SOURCE_DATE_EPOCH`` as seconds (``None`` when unset, not a whole number, or past year 9999), and as
+    written."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return (int(epoch) if epoch.isdigit() else None), epoch
+    return (int(epoch) if epoch.isdigit() and len(epoch) <= 12 and int(epoch) <= LAST_EPOCH else None), epoch
 
 
 def build_timestamp(date: str) -> str:

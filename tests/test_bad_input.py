@@ -391,12 +391,16 @@ def test_a_link_to_a_heading_by_its_pandoc_id_reaches_the_heading(tmp_path: Path
     assert doc.xpath(f"//h:h2[@id='{target}']/text()", namespaces=ns) == ["Start"]
 
 
-def test_a_source_date_epoch_that_is_not_a_number_is_a_warning(tmp_path: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+@pytest.mark.parametrize("value", ["yesterday", "-5", "99999999999999", "9" * 5000])
+def test_a_source_date_epoch_that_is_not_a_unix_time_is_a_warning(tmp_path: Path, capsys, monkeypatch,
+                                                                  value: str) -> None:
+    """Not a number, before 1970, or past the year 9999 (the last was an internal error, the longest too)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     book = make_book(tmp_path)
     assert main(["epub", str(book), "-o", str(tmp_path / "book.epub"), "-q"]) == 0
     err = capsys.readouterr().err
-    assert "y-009 warning: SOURCE_DATE_EPOCH is not a whole number of seconds: 'yesterday'" in err, err
+    assert f"y-009 warning: SOURCE_DATE_EPOCH is not a Unix time (whole seconds since 1970, before the year 10000): " \
+           f"{value[:40]!r}" in err, err
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
