@@ -49,6 +49,13 @@ def with_image(markdown: str, name: str, data: bytes) -> Setup:
     return setup
 
 
+def both(*setups: Setup) -> Setup:
+    def setup(book: Path) -> None:
+        for one in setups:
+            one(book)
+    return setup
+
+
 def yaml_edit(old: str, new: str) -> Setup:
     def setup(book: Path) -> None:
         text = (book / "book.yaml").read_text(encoding="utf-8")
@@ -297,6 +304,12 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
      "b-006 warning references.json", "Smith"),
     ("markdown-javascript-link", chapter(GOOD + "\n[click](javascript:alert(1))\n"),
      "m-008 warning chapters/01.md:9: unsafe attribute href=", "click"),
+    ("undated-web-page-without-access-date", both(
+        lambda b: (b / "references.json").write_text(REFS.replace(
+            '"publisher": "Pub"}\n]', '"publisher": "Pub"},\n  {"id": "web", "type": "webpage", '
+            '"title": "A page", "URL": "https://example.org/page"}\n]'), encoding="utf-8"),
+        chapter(GOOD + "\nSee [@web].\n")),
+     "b-007 warning references.json:6:55: entry 'web'", "Retrieved https://example.org/page"),
     ("note-called-twice", chapter(GOOD + "\nOne.[^n] Two.[^n]\n\n[^n]: The note.\n"), None, "The note."),
     ("note-defined-twice", chapter(GOOD + "\nOne.[^n]\n\n[^n]: First.\n[^n]: Second.\n"),
      "m-015 warning chapters/01.md:11: footnote [^n] is defined 2 times (lines 11, 12)", "Second."),

@@ -313,6 +313,13 @@ def normalise_item(item: dict[str, Any], locate: Locate, key: str,
                 shape("must be text or a number; it was left out", f"write {name} as a single text value")
         else:
             result[name] = value
+    if "URL" in result and not any(name in result for name in ("DOI", "issued", "status", "accessed")):
+        written = next((str(k) for k in item if str(k).lower() == "url"), "URL")
+        findings.append(warning(
+            "b-007", f"entry '{key}': a web address with neither a date nor the day it was read; APA prints it "
+            "as 'Retrieved' and the address, with no date", locate(written),
+            'add "accessed": {"date-parts": [[2024, 5, 17]]} (the day you read it), or the date it was '
+            'published as "issued"'))
     return result, findings
 
 
