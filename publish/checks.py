@@ -89,8 +89,36 @@ def print_font_lacks(codepoint: int) -> bool:
     return bool(covered) and codepoint not in covered
 
 
+# The handout's running head (styles/print.css): Source Serif 4 Small Text italic at 8 pt, as wide as the text,
+# which is the page less 34 mm of margins.
+RUNNING_HEAD_FACE, RUNNING_HEAD_PT, SIDE_MARGINS_MM = "SourceSerif4SmText-It.ttf", 8, 34
+PAGE_WIDTHS_MM = {"A5": 148, "A4": 210, "Letter": 215.9, "6x9in": 152.4}
+
+
+@lru_cache(maxsize=1)
+def _running_head_font():
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(FONTS / RUNNING_HEAD_FACE), 100)  # measured at 100 px, scaled to points
+
+
+def check_running_heads(book: Book) -> list[Finding]:
+    """An article title too long for one line of running head: the PDF sets it on two lines above the text."""
+    measure = (PAGE_WIDTHS_MM.get(book.page_size, 148) - SIDE_MARGINS_MM) * 72 / 25.4
+    findings = []
+    for chapter in book.chapters:
+        head = chapter.running_head or " ".join(chapter.title.split())
+        width = _running_head_font().getlength(head) * RUNNING_HEAD_PT / 100
+        if width > measure:
+            findings.append(warning(
+                "p-003", f"the running head '{head}' is too long for one line of the {book.page_size} handout "
+                f"({width / measure:.0%} of the line); it is set on two lines", Location(chapter.source, 2),
+                "add a shorter running_head: \"…\" to the article's front matter (the title itself is unchanged)"))
+    return findings
+
+
 def check_book(book: Book) -> list[Finding]:
     findings: list[Finding] = []
-    for check in (check_duplicate_titles, check_glyphs):
+    for check in (check_duplicate_titles, check_glyphs, check_running_heads):
         findings.extend(check(book))
     return findings

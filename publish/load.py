@@ -329,6 +329,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
         date=str(meta.get("date") or ""),
         summary=str(meta.get("summary") or ""),
         language=str(meta.get("lang") or ""),
+        running_head=" ".join(str(meta.get("running_head") or "").split()),
         body_html=serialize(section),
         headings=[Heading(level, text, ident) for level, text, ident in heads],
         clusters=_locate_clusters(store, body, display, offset),

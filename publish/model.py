@@ -102,6 +102,7 @@ class Chapter:
     date: str = ""
     summary: str = ""
     language: str = ""
+    running_head: str = ""  # the print edition's running head, when the title is too long for one line
     headings: list[Heading] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     formatted: list[FormattedCluster] = field(default_factory=list)

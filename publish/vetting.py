@@ -18,7 +18,7 @@ from lxml import etree
 from .config import LANGUAGE_TAG, key_lines, suggest
 from .findings import Finding, Location, error, warning
 
-FRONT_MATTER_KEYS = ("title", "subtitle", "author", "date", "summary", "lang", "nocite")
+FRONT_MATTER_KEYS = ("title", "subtitle", "author", "date", "summary", "lang", "nocite", "running_head")
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 FENCE_START = re.compile(r"^:{3,}\s*\{?\s*\.?[\w-]+\s*\}?\s*$")
 FENCE_END = re.compile(r"^:{3,}\s*$")

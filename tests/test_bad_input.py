@@ -310,6 +310,13 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
             '"title": "A page", "URL": "https://example.org/page"}\n]'), encoding="utf-8"),
         chapter(GOOD + "\nSee [@web].\n")),
      "b-007 warning references.json:6:55: entry 'web'", "Retrieved https://example.org/page"),
+    ("title-too-long-for-the-running-head", chapter(
+        "---\ntitle: Understanding the Surprisingly Complicated Relationship Between Emotional Tears and Recovery\n"
+        "---\n\nText [@smith2020] and @jones2019.\n"),
+     "p-003 warning chapters/01.md:2: the running head 'Understanding the Surprisingly", "Text"),
+    ("short-running-head-for-a-long-title", chapter(
+        "---\ntitle: Understanding the Surprisingly Complicated Relationship Between Emotional Tears and Recovery\n"
+        "running_head: Tears and recovery\n---\n\nText [@smith2020] and @jones2019.\n"), None, "Text"),
     ("note-called-twice", chapter(GOOD + "\nOne.[^n] Two.[^n]\n\n[^n]: The note.\n"), None, "The note."),
     ("note-defined-twice", chapter(GOOD + "\nOne.[^n]\n\n[^n]: First.\n[^n]: Second.\n"),
      "m-015 warning chapters/01.md:11: footnote [^n] is defined 2 times (lines 11, 12)", "Second."),

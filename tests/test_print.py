@@ -27,7 +27,7 @@ SMALL_BOOK = {
     "01-first.md": "---\ntitle: \"First Light\"\nsubtitle: \"A short opening\"\n---\n\n"
                    "He said \"quoted\" -- then paused... and went on.[^a]\n\n## Early Section\n\n"
                    f"{LONG}\n\n[^a]: A note that belongs at the foot of its page.\n",
-    "02-second.md": "---\ntitle: \"Second Wind\"\n---\n\n" + "\n\n".join([LONG] * 6)
+    "02-second.md": "---\ntitle: \"Second Wind\"\nrunning_head: \"Wind, again\"\n---\n\n" + "\n\n".join([LONG] * 6)
                     + "\n\n## Later Section\n\nClosing words.[^b]\n\n::: pullquote\nA quote that stands out\n:::\n\n"
                     "[^b]: The second note, at the foot of the closing page.\n",
     "03-third.md": "---\ntitle: \"Third Way\"\n---\n\nA short last article with `inline_code_that_is_far_too_long_"
@@ -186,7 +186,7 @@ def test_running_heads_and_folios_on_text_pages(editions):
     second = openings["Second Wind"]
     left, right = rendered.document.pages[second + 1], rendered.document.pages[second + 2]
     assert _margin_text(left) == {"@top-left": "Test Book", "@bottom-left": str(second + 2)}
-    assert _margin_text(right) == {"@top-right": "Second Wind", "@bottom-right": str(second + 3)}
+    assert _margin_text(right) == {"@top-right": "Wind, again", "@bottom-right": str(second + 3)}  # running_head
     blank = [p for p in rendered.document.pages if not any(
         isinstance(b, TextBox) for b in p._page_box.descendants())]
     assert blank, "the small book needs a blank verso before an opening"
