@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from .findings import Finding, Location, error
+from .findings import Finding, Location, error, warning
 from .sources import inside
 from .xhtml import URL_SCHEME  # any scheme (http:, file:, data: …): a book's images are files inside it
 
@@ -71,11 +71,16 @@ def load_image(root: Path, src: str, base: Path, where: Location) -> tuple[tuple
                             "open and re-save it as PNG or JPEG")]
     if kind not in MEDIA_TYPES:
         return None, [error("m-005", f"image '{src}' is {kind or 'an unknown format'}", where,
-                            "use PNG, JPEG, GIF, WebP or SVG: the formats every e-reader shows")]
+                            "use PNG or JPEG (GIF and SVG work too): the formats every e-reader shows")]
     if width * height > MAX_PIXELS:
         return None, [error("m-006", f"image '{src}' is {width}×{height} pixels", where,
                             "scale it down; 2000 px on the long side is plenty for print and screen")]
-    return (path, MEDIA_TYPES[kind], data, width, height), []
+    notes = []
+    if kind == "WEBP":  # an EPUB 3.3 core media type, but new: Adobe's reading engine (plain EPUB on Kobo) predates it
+        notes.append(warning("m-016", f"image '{src}' is WebP, which e-readers older than EPUB 3.3 (2023) do not "
+                                      "show, such as Adobe's engine that opens plain EPUB files on Kobo", where,
+                             "save it as JPEG (a photograph) or PNG (a drawing); the PDF is fine either way"))
+    return (path, MEDIA_TYPES[kind], data, width, height), notes
 
 
 def sanitize_svg(data: bytes) -> tuple[bytes | None, str]:

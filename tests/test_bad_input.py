@@ -74,6 +74,12 @@ def png(width: int = 4, height: int = 3, mode: str = "RGB") -> bytes:
     return out.getvalue()
 
 
+def webp() -> bytes:
+    out = io.BytesIO()
+    PILImage.new("RGB", (4, 3)).save(out, "WEBP")
+    return out.getvalue()
+
+
 def huge_png_header(side: int = 9000) -> bytes:
     """A valid PNG header claiming side×side pixels: Pillow reads the size without decoding."""
     ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
@@ -317,6 +323,8 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
     ("short-running-head-for-a-long-title", chapter(
         "---\ntitle: Understanding the Surprisingly Complicated Relationship Between Emotional Tears and Recovery\n"
         "running_head: Tears and recovery\n---\n\nText [@smith2020] and @jones2019.\n"), None, "Text"),
+    ("webp-image", with_image("![A photo](../images/photo.webp)", "photo.webp", webp()),
+     "m-016 warning chapters/01.md:9: image '../images/photo.webp' is WebP", "Smith"),
     ("note-called-twice", chapter(GOOD + "\nOne.[^n] Two.[^n]\n\n[^n]: The note.\n"), None, "The note."),
     ("note-defined-twice", chapter(GOOD + "\nOne.[^n]\n\n[^n]: First.\n[^n]: Second.\n"),
      "m-015 warning chapters/01.md:11: footnote [^n] is defined 2 times (lines 11, 12)", "Second."),
