@@ -314,10 +314,14 @@ def check_links(root: etree._Element, source: str, display: str, offset: int,
     findings: list[Finding] = []
     for link in root.iter(q("a")):
         href = (link.get("href") or "").strip()
-        if not href or href == "#" or URL_SCHEME.match(href):
-            continue  # an absolute URL (javascript: and the like are gone already: sanitize)
         line = _line_of(source, f"]({href}") or _line_of(source, f'href="{href}"') or _line_of(source, href)
         where = Location(display, line + offset if line else None)
+        if href and not _has_name(link):
+            findings.append(error("m-017", f"link to '{href}' has no words", where,
+                                  "write what it leads to between the brackets: [the page's name](…); a screen "
+                                  "reader announces a link without words as just \"link\""))
+        if not href or href == "#" or URL_SCHEME.match(href):
+            continue  # an absolute URL (javascript: and the like are gone already: sanitize)
         if href.startswith("#"):
             name = href[1:]
             if name in ids:
@@ -332,6 +336,12 @@ def check_links(root: etree._Element, source: str, display: str, offset: int,
                                   "the article", where, "link to a heading with #id, or to a web page with "
                                   "https://…; links between articles are not supported"))
     return findings
+
+
+def _has_name(link: etree._Element) -> bool:
+    """Whether a link has an accessible name: its words, an image's alt text, or a label."""
+    return bool("".join(link.itertext()).strip() or link.get("aria-label", "").strip()
+                or any(img.get("alt", "").strip() for img in link.iter(q("img"))))
 
 
 def collect_images(root: etree._Element, source: str, offset: int) -> list[ImageRef]:

@@ -192,6 +192,9 @@ CASES: list[tuple[str, Setup, str]] = [
      "m-003 error chapters/01.md:9: image '../images/p.png' has no alt text"),
     ("heading-skipped", chapter(GOOD + "\n#### Too deep\n"), "m-002 error chapters/01.md:9: heading 'Too deep'"),
     ("heading-level-one", chapter(GOOD + "\n# Top\n"), "m-002 error chapters/01.md:9"),
+    ("link-without-words", chapter(GOOD + "\nSee [](https://example.org) here.\n"),
+     "m-017 error chapters/01.md:9: link to 'https://example.org' has no words"),
+    ("link-with-only-a-space", chapter(GOOD + "\nSee [ ](#start) here.\n"), "m-017 error chapters/01.md:9"),
     ("heading-without-words", chapter(GOOD + "\nMore text.\n\n## \n\nAfter.\n"),
      "m-014 error chapters/01.md:11: level-2 heading without words"),
     ("chapter-not-utf8", chapter_bytes(GOOD.encode() + b"caf\xe9\n"), "f-002 error chapters/01.md:8:4"),
@@ -323,6 +326,8 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
     ("short-running-head-for-a-long-title", chapter(
         "---\ntitle: Understanding the Surprisingly Complicated Relationship Between Emotional Tears and Recovery\n"
         "running_head: Tears and recovery\n---\n\nText [@smith2020] and @jones2019.\n"), None, "Text"),
+    ("image-as-a-link-named-by-its-alt-text", with_image("[![The practice's logo](../images/logo.png)]"
+                                                         "(https://example.org)", "logo.png", png()), None, "Smith"),
     ("webp-image", with_image("![A photo](../images/photo.webp)", "photo.webp", webp()),
      "m-016 warning chapters/01.md:9: image '../images/photo.webp' is WebP", "Smith"),
     ("note-called-twice", chapter(GOOD + "\nOne.[^n] Two.[^n]\n\n[^n]: The note.\n"), None, "The note."),
