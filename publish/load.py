@@ -34,6 +34,7 @@ from .notes import drop_uncalled, twice_defined
 from .parallel import fork_map
 from .paths import STYLES
 from .sources import inside, read_text, split_front_matter
+from .tables import check_header_rows
 from .text import slugify
 from .vetting import check_csl, check_front_matter, fence_lines, max_depth
 from .xhtml import (
@@ -294,6 +295,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
     findings.extend(sanitize(tree, body, display, offset))
     section = to_xhtml(tree)
     findings.extend(twice_defined(body, display, offset) + drop_uncalled(section, body, display, offset))
+    findings.extend(check_header_rows(section, body, display, offset))
     add_semantics(section, slug)
     mark_pullquotes(section)
     unclosed, nested = fence_lines(body)

@@ -195,6 +195,8 @@ CASES: list[tuple[str, Setup, str]] = [
     ("link-without-words", chapter(GOOD + "\nSee [](https://example.org) here.\n"),
      "m-017 error chapters/01.md:9: link to 'https://example.org' has no words"),
     ("link-with-only-a-space", chapter(GOOD + "\nSee [ ](#start) here.\n"), "m-017 error chapters/01.md:9"),
+    ("table-header-with-a-blank", chapter(GOOD + "\n|   | Mon | Tue |\n|---|---|---|\n| Walk | yes | no |\n"),
+     "m-018 error chapters/01.md:9: the table's header row leaves column 1 without a heading"),
     ("heading-without-words", chapter(GOOD + "\nMore text.\n\n## \n\nAfter.\n"),
      "m-014 error chapters/01.md:11: level-2 heading without words"),
     ("chapter-not-utf8", chapter_bytes(GOOD.encode() + b"caf\xe9\n"), "f-002 error chapters/01.md:8:4"),
@@ -479,3 +481,17 @@ def test_a_note_called_twice_is_printed_at_each_call(tmp_path: Path, capsys) -> 
 
     chapter_doc = read_back(tmp_path / "out" / "test-book.epub")["EPUB/ch01.xhtml"]
     assert "".join(chapter_doc.itertext()).count("The twice-called note.") == 1
+
+
+def test_a_table_with_an_empty_header_row_has_no_header_row(tmp_path: Path, capsys) -> None:
+    """As pandoc writes it: no <thead> of empty <th> cells for screen readers to announce (and Ace to flag)."""
+    book = make_book(tmp_path)
+    chapter(GOOD + "\n|   |   |\n|---|---|\n| a | b |\n| c | d |\n")(book)
+    out = tmp_path / "book.epub"
+    assert main(["epub", str(book), "-o", str(out), "-q"]) == 0, capsys.readouterr().err
+    from publish.epub import read_back
+
+    doc = read_back(out)["EPUB/ch01.xhtml"]
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    assert doc.xpath("//h:table//h:th", namespaces=ns) == []
+    assert [cell.text for cell in doc.xpath("//h:table//h:td", namespaces=ns)] == ["a", "b", "c", "d"]
