@@ -23,6 +23,7 @@ import re
 from bisect import bisect_right
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from .bibliography import load_bibliography
 from .config import Config, read_config, suggest
@@ -357,6 +358,20 @@ def _undefined_notes(section, body: str, display: str, offset: int) -> list[Find
     return findings
 
 
+PLACEHOLDER_ALTS = frozenset({"image", "img", "picture", "pic", "photo", "photograph", "graphic", "figure", "fig",
+                              "illustration", "icon", "logo", "screenshot", "alt", "alt text", "placeholder",
+                              "untitled", "description", "todo", "tbd", "xxx"})
+IMAGE_FILE = re.compile(r"\.(png|jpe?g|gif|webp|svg|tiff?|bmp|heic)$", re.IGNORECASE)
+
+
+def placeholder_alt(alt: str, src: str) -> bool:
+    """Alt text that says nothing to a screen-reader user: a file name, or a generic word such as "image"."""
+    words = " ".join(alt.lower().split()).strip(" .:")
+    name = unquote(src.rsplit("/", 1)[-1]).lower()
+    return (words in PLACEHOLDER_ALTS or bool(IMAGE_FILE.search(words)) or words == name
+            or words == name.rsplit(".", 1)[0])
+
+
 def _locate_clusters(store: ParsedCitations, body: str, display: str, offset: int) -> list[Cluster]:
     """Give each cluster the line and column of its source text (n-th occurrence of the same text).
 
@@ -400,6 +415,10 @@ def _images(root: Path, path: Path, section, body: str, display: str, offset: in
             findings.append(error("m-003", f"image '{ref.src}' has no alt text", where,
                                   "describe the image: ![what it shows](path); if it is purely decorative, "
                                   "write ![](path){.decorative}"))
+        elif alt and not ref.decorative and placeholder_alt(alt, ref.src):
+            findings.append(warning("m-019", f"image '{ref.src}' has the alt text '{alt}', which names a file or "
+                                    "a kind of image, not what it shows", where,
+                                    "describe what the image shows, as you would to someone on the phone"))
         if ref.decorative:
             img.set("alt", "")
             img.set("role", "presentation")

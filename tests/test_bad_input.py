@@ -330,6 +330,10 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
         "running_head: Tears and recovery\n---\n\nText [@smith2020] and @jones2019.\n"), None, "Text"),
     ("image-as-a-link-named-by-its-alt-text", with_image("[![The practice's logo](../images/logo.png)]"
                                                          "(https://example.org)", "logo.png", png()), None, "Smith"),
+    ("alt-text-is-the-file-name", with_image("![IMG_2041.JPG](../images/p.png)", "p.png", png()),
+     "m-019 warning chapters/01.md:9: image '../images/p.png' has the alt text 'IMG_2041.JPG'", "Smith"),
+    ("alt-text-is-a-generic-word", with_image("![Photo.](../images/p.png)", "p.png", png()),
+     "m-019 warning chapters/01.md:9", "Smith"),
     ("webp-image", with_image("![A photo](../images/photo.webp)", "photo.webp", webp()),
      "m-016 warning chapters/01.md:9: image '../images/photo.webp' is WebP", "Smith"),
     ("note-called-twice", chapter(GOOD + "\nOne.[^n] Two.[^n]\n\n[^n]: The note.\n"), None, "The note."),
