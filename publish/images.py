@@ -1,6 +1,7 @@
 """Images: resolve, identify and vet the files a chapter (or the cover) uses.
 
-The loader calls :func:`load_image` for every ``![alt](path)``.  It keeps the
+The loader calls :func:`chapter_images` for a chapter's ``![alt](path)``
+images, which checks their alt text and calls :func:`load_image` once per file.  It keeps the
 book self-contained (no remote images, nothing outside the book folder),
 refuses files that are not what their name says, and sanitises SVG, which
 can carry scripts like any web page.
@@ -9,14 +10,21 @@ can carry scripts like any web page.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from urllib.parse import unquote
 
 from lxml import etree
 
 from .findings import Finding, Location, error, warning
+from .model import Image
 from .sources import inside
-from .xhtml import URL_SCHEME  # any scheme (http:, file:, data: …): a book's images are files inside it
+from .text import slugify
+from .xhtml import (
+    URL_SCHEME,  # any scheme (http:, file:, data: …): a book's images are files inside it
+    collect_images,
+    q,
+)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -138,3 +146,69 @@ def _remove(element: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
+
+
+PLACEHOLDER_ALTS = frozenset({"image", "img", "picture", "pic", "photo", "photograph", "graphic", "figure", "fig",
+                              "illustration", "icon", "logo", "screenshot", "alt", "alt text", "placeholder",
+                              "untitled", "description", "todo", "tbd", "xxx"})
+IMAGE_FILE = re.compile(r"\.(png|jpe?g|gif|webp|svg|tiff?|bmp|heic)$", re.IGNORECASE)
+
+
+def placeholder_alt(alt: str, src: str) -> bool:
+    """Alt text that says nothing to a screen-reader user: a file name, or a generic word such as "image"."""
+    words = " ".join(alt.lower().split()).strip(" .:")
+    name = unquote(src.rsplit("/", 1)[-1]).lower()
+    return (words in PLACEHOLDER_ALTS or bool(IMAGE_FILE.search(words)) or words == name
+            or words == name.rsplit(".", 1)[0])
+
+
+def chapter_images(root: Path, path: Path, section, body: str, display: str, offset: int,
+                   used_hrefs: dict[str, Path]) -> tuple[list[Image], list[Finding]]:
+    """A chapter's images: alt text checked (m-003, m-019), each file loaded once, a unique name in the EPUB."""
+    findings: list[Finding] = []
+    images: list[Image] = []
+    by_src: dict[str, Image] = {}
+    for ref, img in zip(collect_images(section, body, offset), section.iter(q("img")), strict=True):
+        where = Location(display, ref.line or _image_line(body, ref.src, offset))
+        alt = (ref.alt or "").strip()
+        if not alt and not ref.decorative:
+            findings.append(error("m-003", f"image '{ref.src}' has no alt text", where,
+                                  "describe the image: ![what it shows](path); if it is purely decorative, "
+                                  "write ![](path){.decorative}"))
+        elif alt and not ref.decorative and placeholder_alt(alt, ref.src):
+            findings.append(warning("m-019", f"image '{ref.src}' has the alt text '{alt}', which names a file or "
+                                    "a kind of image, not what it shows", where,
+                                    "describe what the image shows, as you would to someone on the phone"))
+        if ref.decorative:
+            img.set("alt", "")
+            img.set("role", "presentation")
+        if ref.src in by_src:
+            img.set("src", by_src[ref.src].href)
+            continue
+        loaded, more = load_image(root, ref.src, path.parent, where)
+        findings.extend(more)
+        if loaded is None:
+            continue
+        source, media_type, data, width, height = loaded
+        href = _unique_href(source, used_hrefs)
+        image = Image(href=href, source=source, media_type=media_type, alt=alt, data=data,
+                      decorative=ref.decorative, width=width, height=height)
+        by_src[ref.src] = image
+        images.append(image)
+        img.set("src", href)
+    return images, findings
+
+
+def _image_line(body: str, src: str, offset: int) -> int | None:
+    """The line of ``](src`` when the plain search for ``src`` found nothing (an empty path)."""
+    index = body.find(f"]({src}")
+    return body.count("\n", 0, index) + 1 + offset if index >= 0 else None
+
+
+def _unique_href(source: Path, used: dict[str, Path]) -> str:
+    stem, suffix = slugify(source.stem) or "image", source.suffix.lower()
+    href, n = f"images/{stem}{suffix}", 2
+    while href in used and used[href] != source:
+        href, n = f"images/{stem}-{n}{suffix}", n + 1
+    used[href] = source
+    return href

@@ -23,12 +23,11 @@ import re
 from bisect import bisect_right
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import unquote
 
 from .bibliography import load_bibliography
 from .config import Config, read_config, suggest
 from .findings import Finding, Location, error, warning
-from .images import load_image
+from .images import chapter_images, load_image
 from .markdown_ext import ParsedCitations, make_markdown
 from .model import Accessibility, Book, Chapter, Cluster, Heading, Image, Metadata
 from .notes import drop_uncalled, twice_defined
@@ -36,12 +35,10 @@ from .parallel import fork_map
 from .paths import STYLES
 from .sources import inside, read_text, split_front_matter
 from .tables import check_header_rows
-from .text import slugify
 from .vetting import check_csl, check_front_matter, fence_lines, max_depth
 from .xhtml import (
     add_semantics,
     check_links,
-    collect_images,
     heading_ids_and_checks,
     mark_pullquotes,
     parse_fragment,
@@ -318,7 +315,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
     heads, more = heading_ids_and_checks(section, body, display, offset, slug)
     findings.extend(more)
     findings.extend(check_links(section, body, display, offset, slug))
-    images, more = _images(root, path, section, body, display, offset, used_hrefs)
+    images, more = chapter_images(root, path, section, body, display, offset, used_hrefs)
     findings.extend(more)
     nocite = meta.get("nocite") or ()
     if isinstance(nocite, str):
@@ -358,20 +355,6 @@ def _undefined_notes(section, body: str, display: str, offset: int) -> list[Find
     return findings
 
 
-PLACEHOLDER_ALTS = frozenset({"image", "img", "picture", "pic", "photo", "photograph", "graphic", "figure", "fig",
-                              "illustration", "icon", "logo", "screenshot", "alt", "alt text", "placeholder",
-                              "untitled", "description", "todo", "tbd", "xxx"})
-IMAGE_FILE = re.compile(r"\.(png|jpe?g|gif|webp|svg|tiff?|bmp|heic)$", re.IGNORECASE)
-
-
-def placeholder_alt(alt: str, src: str) -> bool:
-    """Alt text that says nothing to a screen-reader user: a file name, or a generic word such as "image"."""
-    words = " ".join(alt.lower().split()).strip(" .:")
-    name = unquote(src.rsplit("/", 1)[-1]).lower()
-    return (words in PLACEHOLDER_ALTS or bool(IMAGE_FILE.search(words)) or words == name
-            or words == name.rsplit(".", 1)[0])
-
-
 def _locate_clusters(store: ParsedCitations, body: str, display: str, offset: int) -> list[Cluster]:
     """Give each cluster the line and column of its source text (n-th occurrence of the same text).
 
@@ -401,57 +384,6 @@ def _position(body: str, index: int, display: str, offset: int, starts: list[int
     starts = starts if starts is not None else _line_starts(body)
     line = bisect_right(starts, index)
     return Location(display, line + offset, index - starts[line - 1] + 1)
-
-
-def _images(root: Path, path: Path, section, body: str, display: str, offset: int,
-            used_hrefs: dict[str, Path]) -> tuple[list[Image], list[Finding]]:
-    findings: list[Finding] = []
-    images: list[Image] = []
-    by_src: dict[str, Image] = {}
-    for ref, img in zip(collect_images(section, body, offset), section.iter(q("img")), strict=True):
-        where = Location(display, ref.line or _image_line(body, ref.src, offset))
-        alt = (ref.alt or "").strip()
-        if not alt and not ref.decorative:
-            findings.append(error("m-003", f"image '{ref.src}' has no alt text", where,
-                                  "describe the image: ![what it shows](path); if it is purely decorative, "
-                                  "write ![](path){.decorative}"))
-        elif alt and not ref.decorative and placeholder_alt(alt, ref.src):
-            findings.append(warning("m-019", f"image '{ref.src}' has the alt text '{alt}', which names a file or "
-                                    "a kind of image, not what it shows", where,
-                                    "describe what the image shows, as you would to someone on the phone"))
-        if ref.decorative:
-            img.set("alt", "")
-            img.set("role", "presentation")
-        if ref.src in by_src:
-            img.set("src", by_src[ref.src].href)
-            continue
-        loaded, more = load_image(root, ref.src, path.parent, where)
-        findings.extend(more)
-        if loaded is None:
-            continue
-        source, media_type, data, width, height = loaded
-        href = _unique_href(source, used_hrefs)
-        image = Image(href=href, source=source, media_type=media_type, alt=alt, data=data,
-                      decorative=ref.decorative, width=width, height=height)
-        by_src[ref.src] = image
-        images.append(image)
-        img.set("src", href)
-    return images, findings
-
-
-def _image_line(body: str, src: str, offset: int) -> int | None:
-    """The line of ``](src`` when the plain search for ``src`` found nothing (an empty path)."""
-    index = body.find(f"]({src}")
-    return body.count("\n", 0, index) + 1 + offset if index >= 0 else None
-
-
-def _unique_href(source: Path, used: dict[str, Path]) -> str:
-    stem, suffix = slugify(source.stem) or "image", source.suffix.lower()
-    href, n = f"images/{stem}{suffix}", 2
-    while href in used and used[href] != source:
-        href, n = f"images/{stem}-{n}{suffix}", n + 1
-    used[href] = source
-    return href
 
 
 def _cover(root: Path, config: Config, metadata: Metadata) -> tuple[Image | None, list[Finding]]:
