@@ -294,6 +294,11 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
     section = to_xhtml(tree)
     findings.extend(twice_defined(body, display, offset) + drop_uncalled(section, body, display, offset))
     findings.extend(check_header_rows(section, body, display, offset))
+    if not "".join(section.itertext()).strip() and next(section.iter(q("img")), None) is None:
+        findings.append(error("m-001", "chapter has no text: only rules, comments or notes that are never called",
+                              Location(display, offset + 1),
+                              "write the article below the front matter, or remove it from book.yaml"))
+        return None, findings
     add_semantics(section, slug)
     mark_pullquotes(section)
     unclosed, nested = fence_lines(body)
