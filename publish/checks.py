@@ -107,7 +107,7 @@ def check_running_heads(book: Book) -> list[Finding]:
     measure = (PAGE_WIDTHS_MM.get(book.page_size, 148) - SIDE_MARGINS_MM) * 72 / 25.4
     findings = []
     for chapter in book.chapters:
-        head = chapter.running_head or " ".join(chapter.title.split())
+        head = chapter.printed_head
         width = _running_head_font().getlength(head) * RUNNING_HEAD_PT / 100
         if width > measure:
             findings.append(warning(

@@ -110,6 +110,11 @@ class Chapter:
     nocite: tuple[str, ...] = ()
     images: list[Image] = field(default_factory=list)
 
+    @property
+    def printed_head(self) -> str:
+        """The words of the handout's running head: the front matter's ``running_head``, or the title."""
+        return self.running_head or " ".join(self.title.split())
+
 
 @dataclass(frozen=True)
 class Accessibility:

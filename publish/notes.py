@@ -16,14 +16,10 @@ from collections import Counter
 from lxml import etree
 
 from .findings import Finding, Location, warning
-from .xhtml import q
+from .xhtml import line_at, q
 
 DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 NOTE_ID = "fn-"  # Python-Markdown's id of a note: "fn" + the SEPARATOR configured in markdown_ext + its label
-
-
-def _line(source: str, index: int, offset: int) -> int:
-    return source.count("\n", 0, index) + 1 + offset
 
 
 def twice_defined(source: str, display: str, offset: int) -> list[Finding]:
@@ -32,7 +28,7 @@ def twice_defined(source: str, display: str, offset: int) -> list[Finding]:
     counts = Counter(match.group(1) for match in matches)
     findings = []
     for label in [label for label, count in counts.items() if count > 1]:
-        lines = [_line(source, m.start(), offset) for m in matches if m.group(1) == label]
+        lines = [line_at(source, m.start()) + offset for m in matches if m.group(1) == label]
         findings.append(warning("m-015", f"footnote [^{label}] is defined {len(lines)} times (lines "
                                          f"{', '.join(map(str, lines))}); the last definition is printed",
                                 Location(display, lines[0]), "keep one definition, or give the others their own "
@@ -53,7 +49,7 @@ def drop_uncalled(root: etree._Element, source: str, display: str, offset: int) 
                 label = ident[len(NOTE_ID):]
                 where = next((m.start() for m in DEFINITION.finditer(source) if m.group(1) == label), None)
                 findings.append(warning("m-015", f"footnote [^{label}] is defined but never called; it is left out",
-                                        Location(display, _line(source, where, offset) if where is not None
+                                        Location(display, line_at(source, where) + offset if where is not None
                                                  else None),
                                         f"call it with [^{label}] where the note belongs, or delete the definition"))
                 ordered.remove(li)

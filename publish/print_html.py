@@ -67,9 +67,9 @@ def print_html(book: Book, edition: str = "standard", part: Part = WHOLE) -> etr
         body.set("data-series", " ".join(meta.title.split()))
     for chapter in part.articles(book):
         section = chapter_section(chapter)
-        for title in section.iter(q("h1")):  # print.css sets the running head from this attribute
-            title.set("data-running-head", chapter.running_head or " ".join(chapter.title.split()))
-            break
+        title = section.find(f".//{q('h1')}")
+        if title is not None:  # print.css sets the running head from this attribute
+            title.set("data-running-head", chapter.printed_head)
         _notes_to_footnotes(section)
         _prefix_ids(section, f"{chapter.slug}-")
         body.append(section)

@@ -15,32 +15,27 @@ import re
 from lxml import etree
 
 from .findings import Finding, Location, error
-from .xhtml import q
+from .xhtml import has_words, line_at, q
 
 DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.MULTILINE)
-
-
-def _words(cell: etree._Element) -> bool:
-    return bool("".join(cell.itertext()).strip()
-                or any(img.get("alt", "").strip() for img in cell.iter(q("img"))))
 
 
 def check_header_rows(root: etree._Element, source: str, display: str, offset: int) -> list[Finding]:
     """Drop header rows without words; report header rows with some cells left empty (n-th table, n-th row)."""
     findings = []
-    delimiters = [source.count("\n", 0, m.start()) for m in DELIMITER_ROW.finditer(source)]  # header: line above
+    headers = [line_at(source, m.start()) - 1 for m in DELIMITER_ROW.finditer(source)]  # the line above
     for number, table in enumerate(root.iter(q("table"))):
         head = table.find(q("thead"))
         if head is None:
             continue
         cells = [cell for row in head.iter(q("tr")) for cell in row if cell.tag in (q("th"), q("td"))]
-        filled = [_words(cell) for cell in cells]
+        filled = [has_words(cell) for cell in cells]
         if not any(filled):
             table.remove(head)
             continue
         if all(filled):
             continue
-        line = delimiters[number] + offset if number < len(delimiters) else None
+        line = headers[number] + offset if number < len(headers) else None
         columns = ", ".join(str(index + 1) for index, full in enumerate(filled) if not full)
         findings.append(error("m-018", f"the table's header row leaves column {columns} without a heading",
                               Location(display, line),

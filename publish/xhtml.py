@@ -54,9 +54,14 @@ class ImageRef:
     line: int | None
 
 
+def line_at(source: str, index: int) -> int:
+    """The 1-based line of ``source[index]``."""
+    return source.count("\n", 0, index) + 1
+
+
 def _line_of(source: str, needle: str) -> int | None:
     index = source.find(needle)
-    return source.count("\n", 0, index) + 1 if index >= 0 else None
+    return line_at(source, index) if index >= 0 else None
 
 
 EMPTY_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]*(?:\{[^}]*\})?[ \t#]*$", re.MULTILINE)
@@ -66,7 +71,7 @@ def _empty_heading_line(source: str, level: int, before: list) -> int | None:
     """Line of the n-th heading of this level with no words (n: how many such headings came before)."""
     seen = sum(1 for lvl, text, _ in before if lvl == level and not text)
     found = [m for m in EMPTY_HEADING.finditer(source) if len(m.group(1)) == level]
-    return source.count("\n", 0, found[seen].start()) + 1 if seen < len(found) else None
+    return line_at(source, found[seen].start()) if seen < len(found) else None
 
 
 def _repeat_line(source: str, needle: str) -> int | None:
@@ -338,10 +343,15 @@ def check_links(root: etree._Element, source: str, display: str, offset: int,
     return findings
 
 
+def has_words(element: etree._Element) -> bool:
+    """Whether an element says something to a screen reader: its text, or an image's alt text."""
+    return bool("".join(element.itertext()).strip()
+                or any(img.get("alt", "").strip() for img in element.iter(q("img"))))
+
+
 def _has_name(link: etree._Element) -> bool:
-    """Whether a link has an accessible name: its words, an image's alt text, or a label."""
-    return bool("".join(link.itertext()).strip() or link.get("aria-label", "").strip()
-                or any(img.get("alt", "").strip() for img in link.iter(q("img"))))
+    """Whether a link has an accessible name: its words or a label."""
+    return has_words(link) or bool(link.get("aria-label", "").strip())
 
 
 def collect_images(root: etree._Element, source: str, offset: int) -> list[ImageRef]:
