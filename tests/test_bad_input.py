@@ -106,6 +106,19 @@ def run_build(tmp_path: Path, capsys, setup: Setup) -> tuple[int, str, Path]:
     return code, capsys.readouterr().err, out
 
 
+def built_chapter(tmp_path: Path, capsys, setup: Setup):
+    """The small book, changed by ``setup``, built as an EPUB that must succeed: its chapter read back, and stderr."""
+    from publish.epub import read_back
+
+    book = make_book(tmp_path)
+    setup(book)
+    out = tmp_path / "book.epub"
+    code = main(["epub", str(book), "-o", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    return read_back(out)["EPUB/ch01.xhtml"], err
+
+
 def assert_stopped(code: int, err: str, out: Path, expected: str) -> None:
     assert code == 1, err
     assert "Traceback" not in err and "x-001" not in err, err
@@ -353,18 +366,10 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
 @pytest.mark.parametrize(("setup", "finding", "text"), [c[1:] for c in ACCEPTED], ids=[c[0] for c in ACCEPTED])
 def test_odd_but_acceptable_input_builds(tmp_path: Path, capsys, setup: Setup, finding: str | None,
                                          text: str) -> None:
-    book = make_book(tmp_path)
-    setup(book)
-    out = tmp_path / "book.epub"
-    code = main(["epub", str(book), "-o", str(out), "-q"])
-    err = capsys.readouterr().err
-    assert code == 0, err
+    chapter_doc, err = built_chapter(tmp_path, capsys, setup)
     assert "Traceback" not in err
     if finding:
         assert any(line.startswith(finding) for line in err.splitlines()), err
-    from publish.epub import read_back
-
-    chapter_doc = read_back(out)["EPUB/ch01.xhtml"]
     assert text in " ".join("".join(chapter_doc.itertext()).split())
 
 
@@ -421,13 +426,7 @@ def test_an_output_that_cannot_be_written_stops_the_build_before_it_starts(tmp_p
 
 def test_a_link_to_a_heading_by_its_pandoc_id_reaches_the_heading(tmp_path: Path, capsys) -> None:
     """``[x](#start)`` for ``## Start``: pandoc's id; the article's own ids carry its prefix."""
-    from publish.epub import read_back
-
-    book = make_book(tmp_path)
-    chapter(GOOD + "\nSee [the start](#start).\n")(book)
-    out = tmp_path / "book.epub"
-    assert main(["epub", str(book), "-o", str(out), "-q"]) == 0, capsys.readouterr().err
-    doc = read_back(out)["EPUB/ch01.xhtml"]
+    doc, _ = built_chapter(tmp_path, capsys, chapter(GOOD + "\nSee [the start](#start).\n"))
     ns = {"h": "http://www.w3.org/1999/xhtml"}
     (link,) = doc.xpath("//h:a[normalize-space()='the start']", namespaces=ns)
     target = link.get("href")[1:]
@@ -493,13 +492,7 @@ def test_a_note_called_twice_is_printed_at_each_call(tmp_path: Path, capsys) -> 
 
 def test_a_table_with_an_empty_header_row_has_no_header_row(tmp_path: Path, capsys) -> None:
     """As pandoc writes it: no <thead> of empty <th> cells for screen readers to announce (and Ace to flag)."""
-    book = make_book(tmp_path)
-    chapter(GOOD + "\n|   |   |\n|---|---|\n| a | b |\n| c | d |\n")(book)
-    out = tmp_path / "book.epub"
-    assert main(["epub", str(book), "-o", str(out), "-q"]) == 0, capsys.readouterr().err
-    from publish.epub import read_back
-
-    doc = read_back(out)["EPUB/ch01.xhtml"]
+    doc, _ = built_chapter(tmp_path, capsys, chapter(GOOD + "\n|   |   |\n|---|---|\n| a | b |\n| c | d |\n"))
     ns = {"h": "http://www.w3.org/1999/xhtml"}
     assert doc.xpath("//h:table//h:th", namespaces=ns) == []
     assert [cell.text for cell in doc.xpath("//h:table//h:td", namespaces=ns)] == ["a", "b", "c", "d"]
