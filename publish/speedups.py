@@ -49,6 +49,8 @@ from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
 from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
 from weasyprint.text.fonts import font_features, get_font_description
 
+from publish import glyph_runs
+
 log = logging.getLogger(__name__)
 _CACHE = "_publish_page_references"
 _SIZED_ARRAY = re.compile(r"(?P<item>[A-Za-z_][A-Za-z0-9_ ]*?)\s*\[(?P<length>\d+)\]")
@@ -262,3 +264,4 @@ def install() -> None:
         paged.resolve_percentages = _resolve_percentages(paged.resolve_percentages)
     if not hasattr(weasyprint.layout.make_margin_boxes, "__wrapped__"):  # the name layout_document calls
         weasyprint.layout.make_margin_boxes = _margin_boxes(weasyprint.layout.make_margin_boxes)
+    glyph_runs.install()

@@ -186,3 +186,57 @@ def test_only_margin_boxes_dropped_unread_are_skipped(monkeypatch):
                 "<p>One page</p>").render()
     assert sorted(resolved) == ["@bottom-right-corner", "@top-center", "@top-left", "@top-right"]
     assert speedups._UNREAD.keywords == frozenset()  # nothing left over for the next page or document
+
+
+GLYPHS = """<html lang="en"><head><style>
+@page { size: A6; margin: 12mm; }
+p { text-align: justify; hyphens: auto; font-kerning: normal; }
+.cut { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; width: 30mm; }
+</style></head><body>
+<p>Office affluence: fi, fl and ffi ligatures; kerning in AVAWAY "quotes" and 1,234.56 figures. </p>
+<p>Accents built from marks: e\u0301 a\u0300 o\u0308 n\u0303, and precomposed: é à ö ñ. </p>
+<p lang="he" dir="rtl">\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd, and then English again.</p>
+<p>A character no font has: \ue000, drawn as .notdef. Zero-width joiner: a\u200db, soft hy\u00adphen.</p>
+<p class="cut">A line cut with an ellipsis because it is far too long for its box</p>
+<p><code>monospace code</code> <b>bold</b> <i>italic</i> <small>small</small> <sup>sup</sup></p>
+""" + "<p>Justified text over several lines so that spaces are widened differently on each line. </p>" * 12 + """
+</body></html>"""
+
+
+def test_lines_drawn_fast_or_by_weasyprint_change_no_byte(tmp_path):
+    """Ligatures, kerning, marks, right-to-left text, a missing glyph, an ellipsis: the same PDF either way."""
+    import subprocess
+    import sys
+
+    outputs = {}
+    for mode in ("plain", "fast"):
+        out = tmp_path / f"{mode}.pdf"
+        subprocess.run([sys.executable, "-c", PLAIN_OR_FAST_HTML, mode, str(out)], input=GLYPHS, text=True,
+                       check=True)
+        outputs[mode] = out.read_bytes()
+    assert outputs["plain"][:5] == b"%PDF-"
+    assert outputs["plain"] == outputs["fast"]
+
+
+def test_common_lines_are_drawn_fast_and_the_rest_by_weasyprint(monkeypatch):
+    """The fast path takes the plain lines; a missing glyph and an ellipsis go to WeasyPrint's function."""
+    import io
+
+    from weasyprint import HTML
+
+    from publish import glyph_runs
+
+    install()
+    assert glyph_runs.usable()
+    handed_over: list[str] = []
+    real = glyph_runs._REAL
+
+    def recording(stream, textbox, *args):
+        handed_over.append(textbox.text)
+        return real(stream, textbox, *args)
+
+    monkeypatch.setattr(glyph_runs, "_REAL", recording)
+    HTML(string=GLYPHS).write_pdf(io.BytesIO())
+    assert any("\ue000" in text for text in handed_over)  # .notdef: WeasyPrint warns and maps it
+    assert any(text.startswith("A line cut") for text in handed_over)  # ellipsis
+    assert not any("Justified text" in text for text in handed_over)
