@@ -240,3 +240,69 @@ def test_common_lines_are_drawn_fast_and_the_rest_by_weasyprint(monkeypatch):
     assert any("\ue000" in text for text in handed_over)  # .notdef: WeasyPrint warns and maps it
     assert any(text.startswith("A line cut") for text in handed_over)  # ellipsis
     assert not any("Justified text" in text for text in handed_over)
+
+
+BOXES = """<html><head><style>
+@page { size: A6; margin: 10% 8mm; }
+body { margin: 0 5%; }
+.half { width: 50%; padding: 2% 1em; margin: 1% auto; border: 1pt solid; box-sizing: border-box; }
+.pad { width: 60%; padding: 3mm; box-sizing: padding-box; min-height: 10%; max-width: 40mm; }
+.calc { width: calc(100% - 12mm); margin-left: calc(2% + 1mm); }
+.flex { display: flex; } .flex div { flex: 1; padding: 1%; }
+table.c { border-collapse: collapse; width: 80%; } table.s { border-collapse: separate; width: 70%; }
+td { border: 1pt solid; padding: 1mm 2%; }
+img { width: 30%; height: auto; }
+</style></head><body>
+""" + """<div class="half">Half as wide, padded in percent and em.</div><div class="pad">Padding box.</div>
+<div class="calc">Sized with calc().</div><div class="flex"><div>one</div><div>two</div></div>
+<table class="c"><tr><td>collapsed</td><td>borders</td></tr></table>
+<table class="s"><tr><td>separate</td><td>borders</td></tr></table>
+<p>Text after the boxes, in a paragraph long enough to wrap over a few lines of the page.</p>
+""" * 6 + "</body></html>"
+
+
+def test_used_values_from_the_cache_change_no_byte(tmp_path):
+    """Percent margins and paddings, box-sizing, calc(), flex, collapsed and separate tables: the same PDF."""
+    import subprocess
+    import sys
+
+    outputs = {}
+    for mode in ("plain", "fast"):
+        out = tmp_path / f"{mode}.pdf"
+        subprocess.run([sys.executable, "-c", PLAIN_OR_FAST_HTML, mode, str(out)], input=BOXES, text=True,
+                       check=True)
+        outputs[mode] = out.read_bytes()
+    assert outputs["plain"][:5] == b"%PDF-"
+    assert outputs["plain"] == outputs["fast"]
+
+
+def test_a_box_resolved_from_the_cache_gets_what_weasyprint_would_set():
+    """Boxes with the same style in containing blocks of the same size are resolved once; a new size is new."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import percent
+
+    from publish import speedups
+
+    document = HTML(string=BOXES).render()
+    blocks = [box for page in document.pages for box in page._page_box.descendants()
+              if isinstance(box, boxes.BlockBox) and box.element_tag == "div"]
+    real = percent.resolve_percentages.__wrapped__ if hasattr(percent.resolve_percentages, "__wrapped__") \
+        else percent.resolve_percentages
+    calls = []
+
+    def counting(box, containing_block):
+        calls.append(box)
+        return real(box, containing_block)
+
+    cached = speedups._cached_percentages(counting)
+    for width in (300.0, 300.0, 211.5):
+        for box in blocks:
+            cached(box, (width, "auto"))
+            expected = {name: getattr(box, name) for name in speedups._PERCENT_OUTPUTS}
+            for name in speedups._PERCENT_OUTPUTS:
+                setattr(box, name, None)
+            real(box, (width, "auto"))
+            assert {name: getattr(box, name) for name in speedups._PERCENT_OUTPUTS} == expected
+    distinct = {(speedups._INPUT_VALUES(box.style)) for box in blocks}
+    assert len(calls) == 2 * len(distinct)  # once per style and width; the repeated width hit the cache
