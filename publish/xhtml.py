@@ -83,6 +83,20 @@ def _repeat_line(source: str, needle: str) -> int | None:
     return source.count("\n", 0, second if second >= 0 else first) + 1
 
 
+def remove_keeping_tail(node: etree._Element) -> None:
+    """Remove ``node`` but not the text after it (lxml keeps that text on the node: ``a <!-- x --> b``)."""
+    parent = node.getparent()
+    if parent is None:
+        return
+    if node.tail:
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)
+
+
 def sanitize(root: etree._Element, source: str, display: str, offset: int) -> list[Finding]:
     """Remove what a book must not carry; one warning per removal, located where possible.
 
@@ -103,8 +117,7 @@ def sanitize(root: etree._Element, source: str, display: str, offset: int) -> li
     bad_characters = 0
     for element in list(root.iter()):
         if not isinstance(element.tag, str):  # comments, processing instructions
-            if element.getparent() is not None:
-                element.getparent().remove(element)  # type: ignore[union-attr]
+            remove_keeping_tail(element)
             continue
         bad_characters += _scrub_characters(element)
         tag = element.tag.lower()

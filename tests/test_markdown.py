@@ -120,3 +120,11 @@ def test_fenced_code_is_a_pre_block_with_its_lines_and_no_citations():
     assert store.clusters == []
     assert section.xpath("//x:aside", namespaces=NS) == []
     assert [p.text for p in section.xpath("x:p", namespaces=NS)] == ["Before.", "After."]
+
+
+def test_comments_are_removed_but_not_the_words_after_them():
+    section, _ = convert("<!-- first --> Opening words, <em>stress</em><!-- mid --> and the end <!-- last -->.\n\n"
+                         "<!-- a block comment -->\n\nNext paragraph.")
+    text = " ".join("".join(section.itertext()).split())
+    assert text == "Opening words, stress and the end . Next paragraph."
+    assert not any(isinstance(node, etree._Comment) for node in section.iter())
