@@ -24,6 +24,7 @@ from .xhtml import (
     URL_SCHEME,  # any scheme (http:, file:, data: …): a book's images are files inside it
     collect_images,
     q,
+    remove_keeping_tail,
 )
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -110,11 +111,11 @@ def sanitize_svg(data: bytes) -> tuple[bytes | None, str]:
         parent = element.getparent()
         if not isinstance(element.tag, str):  # comments, processing instructions, stray entity references
             if parent is not None:
-                _remove(element)
+                remove_keeping_tail(element)
             continue
         local_name = etree.QName(element).localname
         if parent is not None and (local_name in SVG_DROP or (local_name == "style" and _outside(element.text))):
-            _remove(element)
+            remove_keeping_tail(element)
             continue
         for name in list(element.attrib):
             value = element.attrib[name].strip().lower()
@@ -124,7 +125,7 @@ def sanitize_svg(data: bytes) -> tuple[bytes | None, str]:
                 del element.attrib[name]
         if parent is not None and local_name in SVG_NEEDS_HREF and not any(
                 etree.QName(name).localname == "href" for name in element.attrib):
-            _remove(element)  # an <image> whose outside reference was dropped would only be a failed load
+            remove_keeping_tail(element)  # an <image> whose outside reference was dropped would only be a failed load
     return etree.tostring(root, xml_declaration=True, encoding="utf-8"), ""
 
 
@@ -132,20 +133,6 @@ def _outside(css: str | None) -> bool:
     """True when CSS text could reach outside the image (``@import`` or ``url()`` to anything but ``#id``)."""
     text = (css or "").lower().replace(" ", "")
     return "@import" in text or any(not part.startswith(("#", "'#", '"#')) for part in text.split("url(")[1:])
-
-
-def _remove(element: etree._Element) -> None:
-    """Remove ``element`` but keep the text that follows it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 PLACEHOLDER_ALTS = frozenset({"image", "img", "picture", "pic", "photo", "photograph", "graphic", "figure", "fig",
