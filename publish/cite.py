@@ -17,10 +17,12 @@ from pathlib import Path
 from lxml import etree
 
 from .citations.engine import CitationProcessor
+from .citations.richtext import to_text
 from .findings import Finding, Location, error, warning
+from .markdown_ext import ALT_CITATION
 from .model import BibEntry, Book, CiteItem, Cluster, FormattedCluster
 from .paths import CSL
-from .xhtml import XHTML, q, serialize
+from .xhtml import XHTML, heading_text, q, serialize
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +97,9 @@ def resolve_citations(book: Book) -> list[Finding]:
     order = [entry.key for entry in result.bibliography]
     for chapter, chapter_formatted in zip(book.chapters, formatted, strict=True):
         chapter.formatted = [fc or FormattedCluster("", "") for fc in chapter_formatted]
-        chapter.body_html = _fill(chapter.body_html, chapter.formatted)
+        chapter.body_html, cited_headings = _fill(chapter.body_html, chapter.formatted)
+        for heading in chapter.headings:  # the contents name a heading's citation as the text prints it
+            heading.text = cited_headings.get(heading.id, heading.text)
         if book.metadata.bibliography_placement == "chapter":
             keys = {i.key for c in chapter.clusters for i in c.items if i.key in entries}
             keys |= set(entries) if "*" in chapter.nocite else {k for k in chapter.nocite if k in entries}
@@ -139,8 +143,9 @@ def _did_you_mean(key: str, known: set[str]) -> str:
     return "add the reference to the bibliography file, or check the key's spelling"
 
 
-def _fill(body_html: str, formatted: list[FormattedCluster]) -> str:
-    """Replace each placeholder span's content with its formatted citation."""
+def _fill(body_html: str, formatted: list[FormattedCluster]) -> tuple[str, dict[str, str]]:
+    """Replace each placeholder span's content with its formatted citation, and each citation marker in an
+    image's alt text with the citation's words; also return the words of headings that hold a citation."""
     root = etree.fromstring(body_html)
     for span in root.iter(q("span")):
         index = span.get("data-cluster")
@@ -149,10 +154,18 @@ def _fill(body_html: str, formatted: list[FormattedCluster]) -> str:
         fc = formatted[int(index)]
         del span.attrib["data-cluster"]
         fragment = etree.fromstring(f'<span xmlns="{XHTML}">{fc.html}</span>')
+        if next(span.iterancestors(q("a")), None) is not None:  # a citation in a link's text: no link in a link
+            etree.strip_tags(fragment, q("a"))
         span.text = fragment.text
         for child in fragment:
             span.append(child)
-    return serialize(root)
+    for img in root.iter(q("img")):
+        alt = img.get("alt")
+        if alt and ALT_CITATION.search(alt):
+            img.set("alt", ALT_CITATION.sub(lambda m: to_text(formatted[int(m.group(1))].html), alt))
+    headings = {h.get("id", ""): heading_text(h) for h in root.iter(*(q(f"h{n}") for n in range(1, 7)))
+                if any("citation" in (span.get("class") or "").split() for span in h.iter(q("span")))}
+    return serialize(root), headings
 
 
 def bibliography_entries(book: Book) -> list[BibEntry]:

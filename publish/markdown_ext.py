@@ -24,19 +24,21 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from markdown import Markdown
+from markdown import Markdown, inlinepatterns
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import get_attrs_and_remainder
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import INLINE_PLACEHOLDER_RE
 
 from .citations.syntax import KEY, narrative_cluster, parse_bracketed
 from .model import Cluster
 
-# A bracketed group holding at least one @key, or a bare @key (optionally with [locator; more]).
+# A bracketed group holding at least one @key, or a bare @key (optionally with [locator; more]).  A bracket
+# that is a link's text (followed by ( or [) or an image's alt text (after !) is not a citation, as in pandoc.
 CITATION_PATTERN = (
-    r"(?:\[(?P<bracket>[^\[\]]*?(?<![\w\\])-?@(?:\{[^{}]+\}|" + KEY + r")[^\[\]]*)\]"
+    r"(?:(?<!!)\[(?P<bracket>[^\[\]]*?(?<![\w\\])-?@(?:\{[^{}]+\}|" + KEY + r")[^\[\]]*)\](?![(\[])"
     r"|(?<![\w\\@])@(?P<key>\{[^{}]+\}|" + KEY + r")(?:\s\[(?P<tail>[^\[\]]*)\])?)"
 )
 
@@ -69,6 +71,45 @@ class CitationProcessor(InlineProcessor):
         self.store.clusters.append(cluster)
         self.store.raw.append(m.group(0))
         return element, m.start(0), m.end(0)
+
+
+# A citation in an image's alt text: the alt is plain text, made before citations are formatted, so the
+# citation stands there as this marker around its cluster number until publish.cite fills it in as text.
+ALT_CITATION = re.compile("\ue000(\\d+)\ue001")
+
+
+class _CitationsInAlt:
+    """Mixin for Python-Markdown's image processors: a citation in the alt text becomes an :data:`ALT_CITATION`
+    marker (Python-Markdown would put the placeholder's text there, which is empty until citations are formatted)."""
+
+    def unescape(self, text: str) -> str:
+        stash = self.md.treeprocessors["inline"].stashed_nodes
+
+        def marker(match: re.Match[str]) -> str:
+            node = stash.get(match.group(1))
+            cluster = node.get("data-cluster") if isinstance(node, ET.Element) else None
+            return match.group(0) if cluster is None else f"\ue000{cluster}\ue001"
+
+        return super().unescape(INLINE_PLACEHOLDER_RE.sub(marker, text))  # type: ignore[misc]
+
+
+class _Image(_CitationsInAlt, inlinepatterns.ImageInlineProcessor):
+    pass
+
+
+class _ImageReference(_CitationsInAlt, inlinepatterns.ImageReferenceInlineProcessor):
+    pass
+
+
+class _ShortImageReference(_CitationsInAlt, inlinepatterns.ShortImageReferenceInlineProcessor):
+    pass
+
+
+_IMAGE_PROCESSORS = (  # Python-Markdown's names, patterns and priorities for images
+    ("image_link", _Image, inlinepatterns.IMAGE_LINK_RE, 150),
+    ("image_reference", _ImageReference, inlinepatterns.IMAGE_REFERENCE_RE, 140),
+    ("short_image_ref", _ShortImageReference, inlinepatterns.IMAGE_REFERENCE_RE, 125),
+)
 
 
 # [text]{attributes}: the text may hold escaped brackets or a citation's own [...] one level deep.
@@ -176,6 +217,8 @@ class BookExtension(Extension):
         md.ESCAPED_CHARS.append("@")
         md.inlinePatterns.register(BracketedSpanProcessor(SPAN_PATTERN, md), "bracketed_span", 178)
         md.inlinePatterns.register(CitationProcessor(CITATION_PATTERN, md, self.store), "citation", 175)
+        for name, processor, pattern, priority in _IMAGE_PROCESSORS:
+            md.inlinePatterns.register(processor(pattern, md), name, priority)
         md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "fenced_div", 95)
         md.treeprocessors.register(FigureProcessor(md), "figure", 5)
 

@@ -19,7 +19,7 @@ from .cover import cover_image
 from .editions import EDITIONS, TYPEFACES
 from .markup import E, book_bibliography, chapter_section, colophon, title_page
 from .model import Book
-from .xhtml import EPUB_TYPE, q
+from .xhtml import EPUB_TYPE, heading_text, q
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,9 @@ def print_html(book: Book, edition: str = "standard", part: Part = WHOLE) -> etr
         title = section.find(f".//{q('h1')}")
         if title is not None:  # print.css sets the running head from this attribute
             title.set("data-running-head", chapter.printed_head)
+        for heading in section.iter(q("h2"), q("h3"), q("h4"), q("h5"), q("h6")):
+            if any(link.get("role") == "doc-noteref" for link in heading.iter(q("a"))):  # no call in the bookmark
+                heading.set("data-bookmark", heading_text(heading))
         _notes_to_footnotes(section)
         _prefix_ids(section, f"{chapter.slug}-")
         body.append(section)

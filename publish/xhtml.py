@@ -270,6 +270,25 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
+def _is_note_call(element: etree._Element) -> bool:
+    """A footnote call (Python-Markdown's ``<sup id="fnref-1"><a class="footnote-ref">``) or its link."""
+    return ("footnote-ref" in (element.get("class") or "").split()
+            or (local_name(element.tag) == "sup" and (element.get("id") or "").startswith("fnref")))
+
+
+def heading_text(heading: etree._Element) -> str:
+    """A heading's words for tables of contents and ids: its text without footnote calls (as pandoc)."""
+    def words(element: etree._Element):
+        if element.text:
+            yield element.text
+        for child in element:
+            if isinstance(child.tag, str) and not _is_note_call(child):
+                yield from words(child)
+            if child.tail:
+                yield child.tail
+    return " ".join("".join(words(heading)).split())
+
+
 def heading_ids_and_checks(root: etree._Element, source: str, display: str, offset: int,
                            chapter_slug: str) -> tuple[list[tuple[int, str, str]], list[Finding]]:
     """Give headings ids, check their levels (h2 first, no skipped level) and ids' uniqueness."""
@@ -291,7 +310,7 @@ def heading_ids_and_checks(root: etree._Element, source: str, display: str, offs
     used = set(seen)
     for element in root.iter(*(q(f"h{n}") for n in range(1, 7))):
         level = int(element.tag[-1])
-        text = " ".join("".join(element.itertext()).split())
+        text = heading_text(element)
         if element.get("id") is None:
             base = f"{chapter_slug}-{slugify(text) or 'section'}"
             ident, n = base, 2

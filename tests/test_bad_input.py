@@ -502,3 +502,39 @@ def test_a_table_with_an_empty_header_row_has_no_header_row(tmp_path: Path, caps
     ns = {"h": "http://www.w3.org/1999/xhtml"}
     assert doc.xpath("//h:table//h:th", namespaces=ns) == []
     assert [cell.text for cell in doc.xpath("//h:table//h:td", namespaces=ns)] == ["a", "b", "c", "d"]
+
+
+X = {"x": "http://www.w3.org/1999/xhtml"}
+
+
+def test_a_citation_in_a_link_or_alt_text_is_printed_as_words(tmp_path: Path, capsys) -> None:
+    """``[the study by @smith2020](url)`` is a link, not a citation bracket; ``![… @key](img)`` keeps its image."""
+    setup = with_image("Read [the study by @smith2020](https://example.org) now.\n\n"
+                       "![Chart from @smith2020](../images/chart.png)", "chart.png", png())
+    doc, err = built_chapter(tmp_path, capsys, setup)
+    assert "Traceback" not in err
+    link = doc.xpath("//x:a[@href='https://example.org']", namespaces=X)
+    assert len(link) == 1 and " ".join("".join(link[0].itertext()).split()) == "the study by Smith (2020)"
+    assert not link[0].xpath(".//x:a", namespaces=X)  # no link inside the link
+    assert "(https://example.org)" not in "".join(doc.itertext())
+    assert [img.get("alt") for img in doc.xpath("//x:img", namespaces=X)] == ["Chart from Smith (2020)"]
+
+
+def test_contents_name_headings_without_note_calls_and_with_their_citations(tmp_path: Path, capsys) -> None:
+    """The EPUB's contents and the PDF's bookmarks: "A heading" (not "A heading1"), "What Smith (2020) found"."""
+    import pikepdf
+
+    from publish.epub import read_back
+
+    book = make_book(tmp_path)
+    chapter(GOOD + "\n## A heading[^1]\n\nText.\n\n## What @smith2020 found\n\nMore.\n\n[^1]: The note.\n")(book)
+    out = tmp_path / "dist"
+    assert main(["build", str(book), "--out-dir", str(out), "-q"]) == 0, capsys.readouterr().err
+    nav = read_back(next(out.glob("*.epub")))["EPUB/nav.xhtml"]
+    entries = [" ".join("".join(a.itertext()).split()) for a in nav.xpath("//x:nav[@id='toc']//x:a", namespaces=X)]
+    assert "A heading" in entries and "What Smith (2020) found" in entries, entries
+    doc = read_back(next(out.glob("*.epub")))["EPUB/ch01.xhtml"]
+    assert doc.xpath("//x:h2[@id='ch01-a-heading']", namespaces=X)  # the note's number is not in the id
+    with pikepdf.open(next(out.glob("*.pdf"))) as pdf, pdf.open_outline() as outline:
+        titles = [str(child.title) for item in outline.root for child in item.children]
+    assert "A heading" in titles and "What Smith (2020) found" in titles, titles

@@ -128,3 +128,16 @@ def test_comments_are_removed_but_not_the_words_after_them():
     text = " ".join("".join(section.itertext()).split())
     assert text == "Opening words, stress and the end . Next paragraph."
     assert not any(isinstance(node, etree._Comment) for node in section.iter())
+
+
+def test_a_bracket_that_is_a_link_or_an_image_is_not_a_citation():
+    from publish.markdown_ext import ALT_CITATION
+
+    section, store = convert("[see @a](https://example.org), [@b][ref], ![A chart from @c](c.png) and [@d].\n\n"
+                             "[ref]: https://example.org/ref\n")
+    assert [tuple(i.key for i in c.items) for c in store.clusters] == [("a",), ("b",), ("c",), ("d",)]
+    assert [c.narrative for c in store.clusters] == [True, True, True, False]
+    links = section.xpath("//x:a[starts-with(@href, 'https:')]", namespaces=NS)
+    assert [a.get("href") for a in links] == ["https://example.org", "https://example.org/ref"]
+    alt = section.xpath("//x:img/@alt", namespaces=NS)[0]
+    assert alt.startswith("A chart from ") and [m.group(1) for m in ALT_CITATION.finditer(alt)] == ["2"]
