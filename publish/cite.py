@@ -154,8 +154,8 @@ def _fill(body_html: str, formatted: list[FormattedCluster]) -> tuple[str, dict[
         fc = formatted[int(index)]
         del span.attrib["data-cluster"]
         fragment = etree.fromstring(f'<span xmlns="{XHTML}">{fc.html}</span>')
-        if next(span.iterancestors(q("a")), None) is not None:  # a citation in a link's text: no link in a link
-            etree.strip_tags(fragment, q("a"))
+        if any(up.tag == q("a") or up.get("aria-hidden") == "true" for up in span.iterancestors()):
+            etree.strip_tags(fragment, q("a"))  # no link in a link, nor in what assistive technology skips
         span.text = fragment.text
         for child in fragment:
             span.append(child)

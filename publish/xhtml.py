@@ -257,6 +257,17 @@ def mark_pullquotes(root: etree._Element) -> None:
         words = _norm(" ".join(aside.itertext()))
         duplicate = bool(words) and words in article
         if duplicate:
+            # Hidden from assistive technology, so nothing in it may take focus (Ace: aria-hidden-focus), and
+            # the PDF's artifact may hold no link: its note calls go (the text calls the note) and links are
+            # words; publish.cite leaves its citations unlinked.
+            dropped = set()
+            for call in [el for el in aside.iter(q("sup"), q("a")) if _is_note_call(el)]:
+                if call.getparent() is not None and (call.tag == q("sup") or not _is_note_call(call.getparent())):
+                    dropped.update(el.get("id") for el in call.iter() if el.get("id"))
+                    remove_keeping_tail(call)
+            etree.strip_tags(aside, q("a"))
+            for back in [a for a in root.iter(q("a")) if (a.get("href") or "").lstrip("#") in dropped]:
+                remove_keeping_tail(back)  # the note's way back to the call that is gone
             aside.set(EPUB_TYPE, "pullquote")
             aside.set("role", "doc-pullquote")
             aside.set("aria-hidden", "true")

@@ -227,9 +227,16 @@ def test_duplicate_pull_quote_hidden_unique_one_exposed(quote_book):
 
     chapter = read_back(quote_book["epub"])["EPUB/ch01.xhtml"]
     quotes = chapter.xpath("//x:aside[contains(@class, 'pullquote')]", namespaces=NS)
-    assert len(quotes) == 2
+    assert len(quotes) == 3
     assert quotes[0].get("aria-hidden") == "true" and quotes[0].get("role") == "doc-pullquote"
     assert quotes[1].get("aria-hidden") is None and quotes[1].get("aria-label") == "Pull quote"
+    # a hidden quote holds nothing that takes focus (Ace: aria-hidden-focus): its link is words, its note
+    # call is gone, and the note's one way back leads to the call in the text
+    assert quotes[2].get("aria-hidden") == "true" and "its own pace" in "".join(quotes[2].itertext())
+    assert not quotes[2].xpath(".//x:a | .//x:sup", namespaces=NS)
+    assert chapter.xpath("//x:p/x:a[@href='https://example.org/breathing']", namespaces=NS)
+    backs = chapter.xpath("//x:li[@id='fn-2']//x:a[@role='doc-backlink']", namespaces=NS)
+    assert len(backs) == 1 and chapter.xpath(f"//x:p/x:sup[@id='{backs[0].get('href')[1:]}']", namespaces=NS)
     french = chapter.xpath("//x:span[@lang='fr']", namespaces=NS)
     assert french and french[0].get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
     back = chapter.xpath("//x:a[@role='doc-backlink']", namespaces=NS)
