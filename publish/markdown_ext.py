@@ -29,6 +29,7 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import get_attrs_and_remainder
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import INLINE_PLACEHOLDER_RE
 
@@ -143,6 +144,23 @@ class BracketedSpanProcessor(InlineProcessor):
         return element, m.start(0), m.end(0)
 
 
+# The attributes our processors mark their elements with; the same names typed in raw HTML are removed
+# (a hand-written data-cluster pointed a citation at a cluster that does not exist).
+INTERNAL_ATTRIBUTE = re.compile(r"""\sdata-(?:cluster|unclosed)\s*(?:=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""",
+                                re.I)
+
+
+class RawHtmlMarks(Postprocessor):
+    """Strip our internal attributes from the author's raw HTML before Python-Markdown puts it back."""
+
+    def run(self, text: str) -> str:
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        for index, block in enumerate(blocks):
+            if isinstance(block, str) and "data-" in block:
+                blocks[index] = INTERNAL_ATTRIBUTE.sub("", block)
+        return text
+
+
 class FencedDivProcessor(BlockProcessor):
     """``::: name`` … ``:::`` (pandoc fenced divs); ``pullquote`` becomes an ``<aside>``."""
 
@@ -221,6 +239,7 @@ class BookExtension(Extension):
             md.inlinePatterns.register(processor(pattern, md), name, priority)
         md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "fenced_div", 95)
         md.treeprocessors.register(FigureProcessor(md), "figure", 5)
+        md.postprocessors.register(RawHtmlMarks(md), "raw_html_marks", 35)  # before "raw_html" (30)
 
 
 def make_markdown(store: ParsedCitations) -> Markdown:

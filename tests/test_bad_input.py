@@ -364,6 +364,10 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
      "Before after."),
     ("comment-opening-in-code", chapter(GOOD + "\n```html\n<!-- an example\n```\n\nSee `<!--`.\n"), None,
      "<!-- an example"),
+    ("raw-html-with-our-citation-mark", chapter(GOOD + '\nText <span data-cluster="7">odd</span> here.\n'), None,
+     "Text odd here."),
+    ("raw-html-with-our-unclosed-div-mark", chapter(GOOD + '\n<div class="x" data-unclosed="1">Odd.</div>\n'), None,
+     "Odd."),
     ("unclosed-div-and-unknown-key-inside-code", chapter(GOOD + "\n```\n::: pullquote\nsee [@nobody]\n```\n"),
      None, "::: pullquote see [@nobody]"),
 ]
