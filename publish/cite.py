@@ -143,6 +143,11 @@ def _did_you_mean(key: str, known: set[str]) -> str:
     return "add the reference to the bibliography file, or check the key's spelling"
 
 
+def _alt_words(formatted: list[FormattedCluster], index: int) -> str:
+    """A citation's words for alt text (nothing for a marker no citation made: the author typed it)."""
+    return to_text(formatted[index].html) if index < len(formatted) else ""
+
+
 def _fill(body_html: str, formatted: list[FormattedCluster]) -> tuple[str, dict[str, str]]:
     """Replace each placeholder span's content with its formatted citation, and each citation marker in an
     image's alt text with the citation's words; also return the words of headings that hold a citation."""
@@ -162,7 +167,7 @@ def _fill(body_html: str, formatted: list[FormattedCluster]) -> tuple[str, dict[
     for img in root.iter(q("img")):
         alt = img.get("alt")
         if alt and ALT_CITATION.search(alt):
-            img.set("alt", ALT_CITATION.sub(lambda m: to_text(formatted[int(m.group(1))].html), alt))
+            img.set("alt", ALT_CITATION.sub(lambda m: _alt_words(formatted, int(m.group(1))), alt))
     headings = {h.get("id", ""): heading_text(h) for h in root.iter(*(q(f"h{n}") for n in range(1, 7)))
                 if any("citation" in (span.get("class") or "").split() for span in h.iter(q("span")))}
     return serialize(root), headings

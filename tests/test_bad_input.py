@@ -368,6 +368,8 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
      "Text odd here."),
     ("raw-html-with-our-unclosed-div-mark", chapter(GOOD + '\n<div class="x" data-unclosed="1">Odd.</div>\n'), None,
      "Odd."),
+    ("alt-text-holding-our-citation-marker", with_image("![Odd \ue0009\ue001 alt](../images/p.png)", "p.png", png()),
+     None, "Smith"),
     ("unclosed-div-and-unknown-key-inside-code", chapter(GOOD + "\n```\n::: pullquote\nsee [@nobody]\n```\n"),
      None, "::: pullquote see [@nobody]"),
 ]
