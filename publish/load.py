@@ -24,6 +24,7 @@ from bisect import bisect_right
 from pathlib import Path
 from typing import NamedTuple
 
+from .attributes import check_attribute_values
 from .bibliography import load_bibliography
 from .comments import unclosed_comments
 from .config import Config, read_config, suggest
@@ -294,6 +295,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
     findings.extend(sanitize(tree, body, display, offset))
     section = to_xhtml(tree)
     findings.extend(unclosed_comments(section, body, display, offset))
+    findings.extend(check_attribute_values(section, body, display, offset))
     findings.extend(twice_defined(body, display, offset) + drop_uncalled(section, body, display, offset))
     findings.extend(check_header_rows(section, body, display, offset))
     if not "".join(section.itertext()).strip() and next(section.iter(q("img")), None) is None:

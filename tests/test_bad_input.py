@@ -216,6 +216,14 @@ CASES: list[tuple[str, Setup, str]] = [
      "m-001 error chapters/01.md:4: chapter has no text"),
     ("heading-without-words", chapter(GOOD + "\nMore text.\n\n## \n\nAfter.\n"),
      "m-014 error chapters/01.md:11: level-2 heading without words"),
+    ("lang-not-a-language-tag", chapter(GOOD + "\nSay [bonjour]{lang=French} to them.\n"),
+     'm-021 error chapters/01.md:9: lang="French" on <span> is not a value e-books allow'),
+    ("dir-not-ltr-rtl-auto", chapter(GOOD + '\nText <span dir="sideways">odd</span>.\n'),
+     'm-021 error chapters/01.md:9: dir="sideways" on <span>'),
+    ("colspan-not-a-number", chapter(GOOD + '\n<table><tr><th colspan="two">A</th></tr></table>\n'),
+     'm-021 error chapters/01.md:9: colspan="two" on <th>'),
+    ("datetime-not-a-date", chapter(GOOD + '\nOn <time datetime="last Tuesday">Tuesday</time>.\n'),
+     'm-021 error chapters/01.md:9: datetime="last Tuesday" on <time>'),
     ("comment-never-closed", chapter(GOOD + "\nCode `<!--` is fine.\n\nA note <!-- to self, never closed\n\nMore.\n"),
      "m-020 error chapters/01.md:11: HTML comment '<!--' is never closed"),
     ("chapter-not-utf8", chapter_bytes(GOOD.encode() + b"caf\xe9\n"), "f-002 error chapters/01.md:8:4"),
@@ -370,6 +378,11 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
      "Odd."),
     ("alt-text-holding-our-citation-marker", with_image("![Odd \ue0009\ue001 alt](../images/p.png)", "p.png", png()),
      None, "Smith"),
+    ("attribute-values-html-allows", chapter(
+        GOOD + '\n[Bonjour]{lang=fr-CA} <span dir="rtl" lang="he">\u05e9\u05dc\u05d5\u05dd</span> on '
+        '<time datetime="2024-05-17T14:30">17 May</time>.\n\n<ol start="3" reversed><li>three</li></ol>\n\n'
+        '<table><tr><th scope="col" colspan="2">Both</th></tr><tr><td>a</td><td rowspan="1">b</td></tr></table>\n'),
+     None, "Bonjour"),
     ("unclosed-div-and-unknown-key-inside-code", chapter(GOOD + "\n```\n::: pullquote\nsee [@nobody]\n```\n"),
      None, "::: pullquote see [@nobody]"),
 ]
