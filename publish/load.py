@@ -28,6 +28,7 @@ from .attributes import check_attribute_values
 from .bibliography import load_bibliography
 from .comments import unclosed_comments
 from .config import Config, read_config, suggest
+from .content_model import check_content_model
 from .findings import Finding, Location, error, warning
 from .images import chapter_images, load_image
 from .markdown_ext import ParsedCitations, make_markdown
@@ -296,6 +297,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
     section = to_xhtml(tree)
     findings.extend(unclosed_comments(section, body, display, offset))
     findings.extend(check_attribute_values(section, body, display, offset))
+    findings.extend(check_content_model(section, body, display, offset))
     findings.extend(twice_defined(body, display, offset) + drop_uncalled(section, body, display, offset))
     findings.extend(check_header_rows(section, body, display, offset))
     if not "".join(section.itertext()).strip() and next(section.iter(q("img")), None) is None:

@@ -224,6 +224,19 @@ CASES: list[tuple[str, Setup, str]] = [
      'm-021 error chapters/01.md:9: colspan="two" on <th>'),
     ("datetime-not-a-date", chapter(GOOD + '\nOn <time datetime="last Tuesday">Tuesday</time>.\n'),
      'm-021 error chapters/01.md:9: datetime="last Tuesday" on <time>'),
+    ("block-inside-inline-html", chapter(GOOD + '\nText <span class="x"><div>block</div></span> here.\n'),
+     "m-022 error chapters/01.md:9: <div> inside <span>"),
+    ("list-item-outside-a-list", chapter(GOOD + "\n<li>orphan item</li>\n"),
+     "m-022 error chapters/01.md:9: <li> outside <ol> or <ul>"),
+    ("text-loose-in-a-list", chapter(GOOD + "\n<ul>loose<li>item</li></ul>\n"),
+     "m-022 error chapters/01.md:9: text directly inside <ul>"),
+    ("headers-naming-no-heading-cell", chapter(
+        GOOD + '\n<table><tr><th id="h1">A</th></tr><tr><td headers="nope">1</td></tr></table>\n'),
+     'm-022 error chapters/01.md:9: headers="nope" names no heading cell'),
+    ("id-with-a-space", chapter(GOOD + '\nText <span id="two words">x</span>.\n'),
+     "m-022 error chapters/01.md:9: id 'two words' is empty or has a space"),
+    ("link-address-with-a-space", chapter(GOOD + "\nSee [the page](<https://example.org/a b>).\n"),
+     "m-022 error chapters/01.md:9: link address 'https://example.org/a b' has a space"),
     ("comment-never-closed", chapter(GOOD + "\nCode `<!--` is fine.\n\nA note <!-- to self, never closed\n\nMore.\n"),
      "m-020 error chapters/01.md:11: HTML comment '<!--' is never closed"),
     ("chapter-not-utf8", chapter_bytes(GOOD.encode() + b"caf\xe9\n"), "f-002 error chapters/01.md:8:4"),
@@ -383,6 +396,11 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
         '<time datetime="2024-05-17T14:30">17 May</time>.\n\n<ol start="3" reversed><li>three</li></ol>\n\n'
         '<table><tr><th scope="col" colspan="2">Both</th></tr><tr><td>a</td><td rowspan="1">b</td></tr></table>\n'),
      None, "Bonjour"),
+    ("raw-html-html-allows", chapter(
+        GOOD + '\n<table><tr><th id="c1">Name</th></tr><tr><td headers="c1">Ada</td></tr></table>\n\n'
+        '<dl><dt>Term</dt><dd><p>Definition.</p></dd></dl>\n\n<div><a href="https://example.org"><span>Wide '
+        'link</span></a></div>\n\n<ol><li><p>Item</p><ul><li>Inner</li></ul></li></ol>\n'),
+     None, "Wide link"),
     ("unclosed-div-and-unknown-key-inside-code", chapter(GOOD + "\n```\n::: pullquote\nsee [@nobody]\n```\n"),
      None, "::: pullquote see [@nobody]"),
 ]
