@@ -64,6 +64,21 @@ class _Lines:
         return line_at(self.source, index) + self.offset if index >= 0 else None
 
 
+_DL_GROUPS = re.compile(r"^(?:t+d+)*$")  # HTML: groups of one or more <dt> then one or more <dd>
+
+
+def _dl_sequence(dl: etree._Element) -> str:
+    """The <dt>/<dd> children of a <dl> (through <div> groups) as a string of t and d."""
+    letters = []
+    for child in dl:
+        name = local_name(child.tag) if isinstance(child.tag, str) else ""
+        if name == "div":
+            letters.append(_dl_sequence(child))
+        elif name in ("dt", "dd"):
+            letters.append(name[1])
+    return "".join(letters)
+
+
 def _context(element: etree._Element) -> str:
     """The nearest ancestor that is not transparent (what ``element`` is really inside)."""
     for ancestor in element.iterancestors():
@@ -111,6 +126,9 @@ def check_content_model(section: etree._Element, source: str, display: str, offs
                 children = " or ".join(f"<{c}>" for c in sorted(only))
                 report(element, f"{what} directly inside <{name}>, which holds only {children}",
                        f"wrap it in {children}")
+        if name == "dl" and not _DL_GROUPS.match(_dl_sequence(element)):
+            report(element, "<dl> whose terms and descriptions do not pair up: each <dt> needs a <dd> after it",
+                   "give every term (<dt>) a description (<dd>) after it, or use a list")
         ident = element.get("id")
         if ident is not None and (not ident or WHITESPACE.search(ident)):
             report(element, f"id '{ident}' is empty or has a space", "write the id as one word, e.g. two-words",

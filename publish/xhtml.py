@@ -332,6 +332,7 @@ def heading_ids_and_checks(root: etree._Element, source: str, display: str, offs
         if element.get("id", "").endswith("-notes") and text == "Notes":
             continue
         line = _line_of(source, text) if text else _empty_heading_line(source, level, headings)
+        line = line or _line_of(source, f"<h{level}")  # a heading written in raw HTML
         where = Location(display, line + offset if line else None)
         if not text and not any(img.get("alt") for img in element.iter(q("img"))):
             findings.append(error("m-014", f"level-{level} heading without words", where,
