@@ -20,6 +20,7 @@ from publish.config import parse_config
 from publish.findings import Finding
 from publish.load import load_book
 from publish.markdown_ext import ParsedCitations, make_markdown
+from publish.pipeline import prepare
 from publish.sources import split_front_matter
 from publish.xhtml import parse_fragment, sanitize, serialize, to_xhtml
 
@@ -34,6 +35,9 @@ FRAGMENTS = st.sampled_from([
     "<script>x</script>", "<p onclick='x'>", "</p>", "<a href='javascript:x'>l</a>", "<iframe>", "<!--",
     "-->", "<![CDATA[", "&#0;", "&#xD800;", "&amp;", "&", "<", ">", "\x00", "\x0b", "\ufeff", "é", "𝄞",
     "| a | b |\n|---|---|\n", "<svg><script/></svg>", "<div>", "</div>", "<b", "text ", "word",
+    "[text @a](https://example.org)", "![alt @a](img.png)", "](x)", "<span data-cluster='7'>x</span>",
+    "<div data-unclosed='1'>", "\ue0007\ue001", "<dl><dt>t</dt>", "<li>", "<td>", "<span lang='French'>",
+    "<span dir='up'>", "<a href='a b'>", "<sup id='fnref-9'>",
 ])
 MARKDOWN = st.one_of(
     st.lists(FRAGMENTS, max_size=25).map("".join),
@@ -134,5 +138,43 @@ def test_load_book_gives_a_book_or_findings(title: str, chapter: str, refs: str)
         if book is not None:
             for chapter_model in book.chapters:
                 etree.fromstring(chapter_model.body_html)
+        book, findings = prepare(root)  # and with citations formatted and the book checked
+        assert book is not None or findings
+        if book is not None:
+            for chapter_model in book.chapters:
+                etree.fromstring(chapter_model.body_html)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# Pieces that make no error finding on their own, so the book gets as far as formatting its citations.
+CITED = st.one_of(
+    st.sampled_from(["[@a]", "@a", "[see @a, p. 3]", "[-@a]", "text ", "word. ", "\n\n", "*em* ",
+                     "[a link @a](https://example.org) ", "[a link](https://example.org) ", "## Heading\n\n",
+                     "Called.[^1] ", "\n\n[^1]: A note citing @a.\n\n", "<span>raw</span> ",
+                     "::: pullquote\nword. [@a]\n:::\n\n"]),
+    st.integers(min_value=0, max_value=40).map(lambda n: f"<span data-cluster='{n}'>x</span> "),
+    st.integers(min_value=0, max_value=40).map(lambda n: f"\ue000{n}\ue001 "),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(CITED, min_size=1, max_size=20).map("".join))
+def test_citations_are_formatted_or_reported_whatever_surrounds_them(chapter: str) -> None:
+    root = Path(tempfile.mkdtemp(prefix="prop-cite-"))
+    try:
+        (root / "chapters").mkdir()
+        (root / "book.yaml").write_text(BOOK_YAML.format(title="T"), encoding="utf-8")
+        (root / "chapters" / "01.md").write_text("---\ntitle: One\n---\n\nStart [@a].\n\n" + chapter, encoding="utf-8")
+        (root / "refs.json").write_text(
+            '[{"id": "a", "type": "book", "title": "A", "author": [{"family": "Smith", "given": "J."}], '
+            '"issued": {"date-parts": [[2020]]}}]', encoding="utf-8")
+        book, findings = prepare(root)
+        assert book is not None or findings
+        if book is not None:
+            for chapter_model in book.chapters:
+                body = etree.fromstring(chapter_model.body_html)
+                assert not body.xpath("//*[@data-cluster]")  # every placeholder filled
+                assert not body.xpath("//*[local-name()='a']//*[local-name()='a']")  # no link in a link
     finally:
         shutil.rmtree(root, ignore_errors=True)
