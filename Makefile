@@ -13,10 +13,11 @@ VENV_STAMP := $(VENV)/.installed
 # Ace by DAISY (Node) for `make check` and the tests; puppeteer runs Debian's Chromium, never downloads one.
 ACE_STAMP := tools/ace/node_modules/.installed
 
-# The output name: the book title as an ASCII slug (the CLI writes where we say).
+# The output name: the book title as an ASCII slug, cut to 80 characters as publish/text.py does
+# (the CLI writes where we say).
 SLUG := $(shell sed -n 's/^title:[[:space:]]*//p' $(BOOK)/book.yaml 2>/dev/null | head -n 1 | tr -d "\"'" \
           | iconv -f utf-8 -t ascii//TRANSLIT 2>/dev/null | tr 'A-Z' 'a-z' \
-          | sed -e 's/[^a-z0-9][^a-z0-9]*/-/g' -e 's/^-//' -e 's/-$$//')
+          | sed -e 's/[^a-z0-9][^a-z0-9]*/-/g' -e 's/^-//' -e 's/-$$//' | cut -c1-80 | sed -e 's/-$$//')
 SLUG := $(or $(SLUG),book)
 EPUB := $(DIST)/$(SLUG).epub
 PDF := $(DIST)/$(SLUG).pdf

@@ -58,11 +58,11 @@ def _summary(findings: list[Finding]) -> str:
 def _slug(book_dir: Path) -> str:
     """The output file name: the book title as an ASCII slug (problems surface in the build)."""
     from .config import read_config
-    from .text import slugify
+    from .text import file_slug
 
     config, _ = read_config(book_dir.resolve())
     title = config.get("title") if config else None
-    return slugify(title) if isinstance(title, str) and slugify(title) else "book"
+    return file_slug(title) if isinstance(title, str) else "book"
 
 
 def _validate(book, findings: list[Finding], out_dir: Path, progress) -> list[Finding]:

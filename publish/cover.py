@@ -8,6 +8,7 @@ words on it.  The same design is the first page of the PDF (as HTML there).
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,16 +47,50 @@ def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONTS / name), size)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def _wrap(draw: ImageDraw.ImageDraw | None, text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` pixels, at spaces."""
     lines: list[str] = []
     for word in text.split():
         candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and draw.textlength(candidate, font=font) <= width:
+        if lines and font.getlength(candidate) <= width:
             lines[-1] = candidate
         else:
             lines.append(word)
     return lines
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where a cover's title goes: its sizes, largest first, and the room it has (one unit throughout)."""
+
+    sizes: tuple[float, ...]  # title sizes to try
+    leading: float  # line height / size
+    measure: float  # width of a line
+    room: float  # height from the title's top to the rule above the publisher
+    subtitle: tuple[float, float, float]  # subtitle size, its line height, the space above it
+
+
+# The PNG cover, in pixels; the PDF's A5 handout cover, in points (print.css: 30/34 pt, 19 mm sides,
+# title top at 35 mm, publisher rule at 181 mm, 10 mm for the short rule under the title).
+PNG_COVER = Geometry((150, 128, 108, 92), 172 / 150, WIDTH - 400, HEIGHT - 380 - 520 - 114, (76, 100, 70))
+PRINT_COVER = Geometry((30, 26, 22, 19), 34 / 30, 110 * 72 / 25.4, 136 * 72 / 25.4, (14, 18, 7 * 72 / 25.4))
+
+
+def title_step(title: str, subtitle: str, geometry: Geometry) -> int:
+    """The first of ``geometry.sizes`` at which the title's longest word fits a line and all its lines (and
+    the subtitle's) fit the room; the last size if none does (a word still too long is broken there)."""
+    font = _font(TITLE_FACE, 100)  # measured at 100 px and scaled
+    sub_size, sub_leading, sub_gap = geometry.subtitle
+    sub_font = _font(SUBTITLE_FACE, 100)
+    subtitle_height = (sub_gap + sub_leading * len(_wrap(None, subtitle, sub_font, geometry.measure * 100 / sub_size))
+                       if subtitle else 0)
+    for step, size in enumerate(geometry.sizes):
+        width = geometry.measure * 100 / size
+        if max((font.getlength(word) for word in title.split()), default=0) > width:
+            continue
+        if len(_wrap(None, title, font, width)) * size * geometry.leading + subtitle_height <= geometry.room:
+            return step
+    return len(geometry.sizes) - 1
 
 
 LEVELS = 254  # shades from paper to ink: with the accent, a palette of 255 colours
@@ -84,10 +119,15 @@ def _draw(title: str, subtitle: str, publisher: str) -> bytes:
     measure = WIDTH - 2 * margin
     accents = [(0, 0, WIDTH, 140)]
     y = 520
-    title_font = _font(TITLE_FACE, 150)
+    size = PNG_COVER.sizes[title_step(title, subtitle, PNG_COVER)]
+    title_font = _font(TITLE_FACE, int(size))
     for line in _wrap(draw, title, title_font, measure):
+        while title_font.getlength(line) > measure:  # a word too long even at the smallest size: break it
+            cut = next(n for n in range(len(line), 0, -1) if title_font.getlength(line[:n]) <= measure)
+            draw.text((margin, y), line[:cut], font=title_font, fill=255)
+            line, y = line[cut:], y + round(size * PNG_COVER.leading)
         draw.text((margin, y), line, font=title_font, fill=255)
-        y += 172
+        y += round(size * PNG_COVER.leading)
     if subtitle:
         y += 70
         sub_font = _font(SUBTITLE_FACE, 76)

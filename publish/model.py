@@ -161,6 +161,6 @@ class Book:
 
     @property
     def slug(self) -> str:
-        from .text import slugify
+        from .text import file_slug
 
-        return slugify(self.metadata.title) or "book"
+        return file_slug(self.metadata.title)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .accessibility import print_statement, untagged_print_statement
-from .cover import cover_image
+from .cover import PRINT_COVER, cover_image, title_step
 from .editions import EDITIONS, TYPEFACES
 from .markup import E, book_bibliography, chapter_section, colophon, title_page
 from .model import Book
@@ -90,7 +90,11 @@ def _cover_page(book: Book) -> etree._Element:
         cover = cover_image(book)
         return E.section({"class": "cover-page"}, E.img({"src": cover.href, "alt": cover.alt}))
     meta = book.metadata
-    text = E.div({"class": "cover-text"}, E.p({"class": "cover-title"}, meta.title))
+    title = E.p({"class": "cover-title"}, meta.title)
+    step = title_step(meta.title, meta.subtitle, PRINT_COVER)
+    if step:  # a long title is set smaller (print.css, large-print.css), so that it stays on the cover
+        title.set("data-fit", str(step))
+    text = E.div({"class": "cover-text"}, title)
     if meta.subtitle:
         text.append(E.p({"class": "cover-subtitle"}, meta.subtitle))
     text.append(E.div({"class": "cover-rule", "aria-hidden": "true"}))

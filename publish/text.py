@@ -15,6 +15,18 @@ def slugify(text: str) -> str:
     return _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 
+FILE_SLUG_LENGTH = 80  # the Makefile cuts its slug the same way
+
+
+def file_slug(title: str) -> str:
+    """The output files' name from the book title: its slug, cut to 80 characters ("book" if nothing is left).
+
+    A long title made names of 200 characters and more; 255 bytes is the
+    file-system limit, past which the build could not write at all.
+    """
+    return slugify(title)[:FILE_SLUG_LENGTH].rstrip("-") or "book"
+
+
 def ref_id(key: str) -> str:
     """The XHTML id of a reference-list entry for citation key ``key``.
 

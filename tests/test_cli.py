@@ -69,3 +69,30 @@ def test_the_command_exits_with_its_code_and_every_line_it_printed(tmp_path):
                             env=buffered)
     assert helped.returncode == 0
     assert helped.stdout.startswith("usage: publish")  # stdout is block-buffered into a pipe: flushed before leaving
+
+
+def test_a_long_title_gives_the_same_short_file_name_to_make_and_the_cli(tmp_path):
+    """Both cut the slug to 80 characters: a 200-character title no longer makes 200-character file names."""
+    import re
+    import shutil
+    import subprocess
+
+    import pytest
+    from conftest import ROOT
+
+    from publish.cli import _slug
+    from publish.text import file_slug
+
+    title = ("Über das Weinen: Psychoneuroimmunological Interconnectedness, Emotional Dysregulation and "
+             "Intergenerational Transmission in Contemporary Psychotherapeutic Practice")
+    book = write_book(tmp_path / "book", {"01.md": "---\ntitle: One\n---\n\nText.\n"})
+    yaml = (book / "book.yaml").read_text(encoding="utf-8").replace("title: Test Book", f'title: "{title}"')
+    (book / "book.yaml").write_text(yaml, encoding="utf-8")
+    slug = file_slug(title)
+    assert len(slug) <= 80 and slug.startswith("uber-das-weinen-psychoneuroimmunological") and not slug.endswith("-")
+    assert _slug(book) == slug
+    if shutil.which("make") is None or shutil.which("iconv") is None:
+        pytest.skip("make or iconv is not installed")
+    dry = subprocess.run(["make", "-n", "epub", f"BOOK={book}", "DIST=out"], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    assert re.findall(r"out/([\w-]+)\.epub", dry)[:1] == [slug]

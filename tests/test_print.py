@@ -444,3 +444,46 @@ def test_a_note_of_paragraphs_and_a_list_keeps_all_of_it_on_paper_and_is_one_end
     doc = read_back(epub)["EPUB/ch01.xhtml"]
     notes = doc.xpath("//*[@epub:type='endnote']", namespaces={"epub": "http://www.idpf.org/2007/ops"})
     assert len(notes) == 1 and notes[0].get("id") == "fn-n"
+
+
+LONG_TITLE = ("Understanding Psychoneuroimmunological Interconnectedness: Emotional Dysregulation, "
+              "Counterproductive Self-Stigmatisation and Intergenerational Transmission in Contemporary "
+              "Psychotherapeutic Practice")
+
+
+def test_a_long_title_steps_down_and_stays_on_both_covers(tmp_path):
+    """On the PDF's first page and the EPUB's cover image, a long title stays inside the margins and clear of
+    the publisher's line; a title of ordinary length keeps the full size."""
+    from PIL import Image as PILImage
+
+    from publish.cover import HEIGHT, PNG_COVER, PRINT_COVER, WIDTH, _draw, title_step
+
+    assert title_step("Mental Health Matters", "Essays", PRINT_COVER) == 0
+    assert title_step("Mental Health Matters", "Essays", PNG_COVER) == 0
+    assert title_step(LONG_TITLE, "", PRINT_COVER) > 0 and title_step(LONG_TITLE, "", PNG_COVER) > 0
+
+    import io
+    png = PILImage.open(io.BytesIO(_draw(LONG_TITLE, "A subtitle as well", "Test Practice")))
+    ink = png.point(lambda index: 255 if 0 < index < 254 else 0)  # any shade of ink; not paper, not the accent
+    assert ink.crop((WIDTH - 190, 150, WIDTH, HEIGHT)).getbbox() is None  # nothing in the right margin
+    assert ink.crop((0, HEIGHT - 420, WIDTH, HEIGHT - 335)).getbbox() is None  # clear of the publisher's rule
+
+    book = write_book(tmp_path / "book", {"01.md": "---\ntitle: One\n---\n\nText.\n"})
+    yaml = (book / "book.yaml").read_text(encoding="utf-8").replace("title: Test Book", f'title: "{LONG_TITLE}"')
+    (book / "book.yaml").write_text(yaml, encoding="utf-8")
+    loaded, _ = prepare(book)
+    rendered = render(loaded)
+    page = rendered.document.pages[0]
+
+    def boxes(box):  # descendants(), and into the absolutely placed publisher's line too
+        yield box
+        for child in getattr(box, "children", ()):
+            yield from boxes(child)
+
+    lines = [box for box in boxes(page._page_box) if isinstance(box, LineBox)]
+    publisher = next(line for line in lines if "Test Practice" in "".join(
+        t.text for t in line.descendants() if isinstance(t, TextBox)))
+    title_lines = [line for line in lines if line.position_y < publisher.position_y]
+    assert title_lines and all(line.position_x + line.width <= page.width - 19 * 72 / 25.4 + 0.5
+                               for line in title_lines)
+    assert max(line.position_y + line.height for line in title_lines) < publisher.position_y - 20
