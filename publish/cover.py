@@ -66,14 +66,18 @@ class Geometry:
     sizes: tuple[float, ...]  # title sizes to try
     leading: float  # line height / size
     measure: float  # width of a line
-    room: float  # height from the title's top to the rule above the publisher
+    room: tuple[float, ...]  # at each size, the height the title and subtitle may take
     subtitle: tuple[float, float, float]  # subtitle size, its line height, the space above it
 
 
+MM = 72 / 25.4
 # The PNG cover, in pixels; the PDF's A5 handout cover, in points (print.css: 30/34 pt, 19 mm sides,
 # title top at 35 mm, publisher rule at 181 mm, 10 mm for the short rule under the title).
-PNG_COVER = Geometry((150, 128, 108, 92), 172 / 150, WIDTH - 400, HEIGHT - 380 - 520 - 114, (76, 100, 70))
-PRINT_COVER = Geometry((30, 26, 22, 19), 34 / 30, 110 * 72 / 25.4, 136 * 72 / 25.4, (14, 18, 7 * 72 / 25.4))
+PNG_COVER = Geometry((150, 128, 108, 92), 172 / 150, WIDTH - 400, (HEIGHT - 380 - 520 - 114,) * 4, (76, 100, 70))
+PRINT_COVER = Geometry((30, 26, 22, 19), 34 / 30, 110 * MM, (136 * MM,) * 4, (14, 18, 7 * MM))
+# The PDF's title page (print.css: 22/26 pt on a 173 mm page; 112 mm of spacing, authors and publisher
+# around the title; from step 1 the spacing is tightened to 70 mm, from step 2 the title is smaller).
+TITLE_PAGE = Geometry((22, 22, 19, 16), 26 / 22, 110 * MM, (61 * MM, 103 * MM, 103 * MM, 103 * MM), (12, 16, 4 * MM))
 
 
 def title_step(title: str, subtitle: str, geometry: Geometry) -> int:
@@ -84,11 +88,11 @@ def title_step(title: str, subtitle: str, geometry: Geometry) -> int:
     sub_font = _font(SUBTITLE_FACE, 100)
     subtitle_height = (sub_gap + sub_leading * len(_wrap(None, subtitle, sub_font, geometry.measure * 100 / sub_size))
                        if subtitle else 0)
-    for step, size in enumerate(geometry.sizes):
+    for step, (size, room) in enumerate(zip(geometry.sizes, geometry.room, strict=True)):
         width = geometry.measure * 100 / size
         if max((font.getlength(word) for word in title.split()), default=0) > width:
             continue
-        if len(_wrap(None, title, font, width)) * size * geometry.leading + subtitle_height <= geometry.room:
+        if len(_wrap(None, title, font, width)) * size * geometry.leading + subtitle_height <= room:
             return step
     return len(geometry.sizes) - 1
 

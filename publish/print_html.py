@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .accessibility import print_statement, untagged_print_statement
-from .cover import PRINT_COVER, cover_image, title_step
+from .cover import PRINT_COVER, TITLE_PAGE, cover_image, title_step
 from .editions import EDITIONS, TYPEFACES
 from .markup import E, book_bibliography, chapter_section, colophon, title_page
 from .model import Book
@@ -60,7 +60,11 @@ def print_html(book: Book, edition: str = "standard", part: Part = WHOLE) -> etr
     body = E.body()
     if part.front:
         body.append(_cover_page(book))
-        body.append(title_page(book))
+        page = title_page(book)
+        step = title_step(meta.title, meta.subtitle, TITLE_PAGE)
+        if step:  # print.css tightens the page around a long title and sets it smaller
+            page.set("data-fit", str(step))
+        body.append(page)
         body.append(_colophon(book, edition))
         body.append(_contents(book, part.toc_pages))
     else:  # the left-hand running head names the series; without the title page, the body sets it

@@ -487,3 +487,7 @@ def test_a_long_title_steps_down_and_stays_on_both_covers(tmp_path):
     assert title_lines and all(line.position_x + line.width <= page.width - 19 * 72 / 25.4 + 0.5
                                for line in title_lines)
     assert max(line.position_y + line.height for line in title_lines) < publisher.position_y - 20
+    # the title page keeps its publisher's line: the front matter has as many pages as with a short title
+    (book / "book.yaml").write_text(yaml.replace(LONG_TITLE, "Short"), encoding="utf-8")
+    short, _ = prepare(book)
+    assert len(rendered.document.pages) == len(render(short).document.pages)
