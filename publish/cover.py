@@ -141,8 +141,12 @@ def _draw(title: str, subtitle: str, publisher: str) -> bytes:
     accents.append((margin, y + 90, margin + 300, y + 114))
     if publisher:
         accents.append((margin, HEIGHT - 330, WIDTH - margin, HEIGHT - 324))
-        imprint = _font(IMPRINT_FACE, 54)
-        draw.text((margin, HEIGHT - 285), publisher.upper(), font=imprint, fill=255)
+        size = 54
+        while size > 38 and _font(IMPRINT_FACE, size).getlength(publisher.upper()) > measure:
+            size -= 2  # a long name is set smaller, then on two lines or more, under the rule
+        imprint = _font(IMPRINT_FACE, size)
+        for number, line in enumerate(_wrap(draw, publisher.upper(), imprint, measure)):
+            draw.text((margin, HEIGHT - 285 + number * round(size * 1.35)), line, font=imprint, fill=255)
     canvas = canvas.point([round(value * (LEVELS - 1) / 255) for value in range(256)])
     draw = ImageDraw.Draw(canvas)
     for box in accents:

@@ -467,6 +467,11 @@ def test_a_long_title_steps_down_and_stays_on_both_covers(tmp_path):
     ink = png.point(lambda index: 255 if 0 < index < 254 else 0)  # any shade of ink; not paper, not the accent
     assert ink.crop((WIDTH - 190, 150, WIDTH, HEIGHT)).getbbox() is None  # nothing in the right margin
     assert ink.crop((0, HEIGHT - 420, WIDTH, HEIGHT - 335)).getbbox() is None  # clear of the publisher's rule
+    long_imprint = "The Northern Counselling and Psychotherapy Practice of Greater Manchester"
+    png = PILImage.open(io.BytesIO(_draw("Short", "", long_imprint)))
+    ink = png.point(lambda index: 255 if 0 < index < 254 else 0)
+    assert ink.crop((WIDTH - 190, 150, WIDTH, HEIGHT)).getbbox() is None  # the imprint wraps inside the margin
+    assert ink.crop((0, HEIGHT - 290, WIDTH, HEIGHT)).getbbox()[3] < HEIGHT - 60  # and stays on the cover
 
     book = write_book(tmp_path / "book", {"01.md": "---\ntitle: One\n---\n\nText.\n"})
     yaml = (book / "book.yaml").read_text(encoding="utf-8").replace("title: Test Book", f'title: "{LONG_TITLE}"')
