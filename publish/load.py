@@ -24,6 +24,8 @@ from bisect import bisect_right
 from pathlib import Path
 from typing import NamedTuple
 
+from lxml import etree
+
 from .attributes import check_attribute_values
 from .bibliography import load_bibliography
 from .comments import unclosed_comments
@@ -31,7 +33,7 @@ from .config import Config, read_config, suggest
 from .content_model import check_content_model
 from .findings import Finding, Location, error, warning
 from .images import chapter_images, load_image
-from .markdown_ext import ParsedCitations, make_markdown
+from .markdown_ext import ParsedCitations, inline_title, make_markdown
 from .model import Accessibility, Book, Chapter, Cluster, Heading, Image, Metadata
 from .notes import drop_uncalled, twice_defined
 from .parallel import fork_map
@@ -43,6 +45,7 @@ from .xhtml import (
     add_semantics,
     check_links,
     heading_ids_and_checks,
+    local_name,
     mark_pullquotes,
     parse_fragment,
     q,
@@ -273,6 +276,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
         title = path.stem.split("-", 1)[-1].replace("-", " ").capitalize()
         findings.append(warning("y-007", "chapter has no title in its front matter", Location(display, 1),
                                 "add front matter: ---, title: \"…\", ---"))
+    title, title_html = _title_markup(title, text, display, findings)
     if not body.strip():
         findings.append(error("m-001", "chapter is empty", Location(display, offset + 1),
                               "write the article below the front matter, or remove it from book.yaml"))
@@ -341,6 +345,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
         summary=str(meta.get("summary") or ""),
         language=str(meta.get("lang") or ""),
         running_head=" ".join(str(meta.get("running_head") or "").split()),
+        title_html=title_html,
         body_html=serialize(section),
         headings=[Heading(level, text, ident) for level, text, ident in heads],
         clusters=_locate_clusters(store, body, display, offset),
@@ -348,6 +353,32 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
         images=images,
     )
     return chapter, findings
+
+
+TITLE_ELEMENTS = ("em", "strong", "i", "b", "code", "sup", "sub", "span", "abbr", "cite", "q", "small")
+
+
+def _title_markup(title: str, text: str, display: str, findings: list[Finding]) -> tuple[str, str]:
+    """The title's words, and its inline Markdown as an XHTML ``<span>`` ("" for a plain title).
+
+    ``*Em*`` in a title was printed with its asterisks; pandoc reads titles as
+    Markdown too.  Only inline markup is kept (a link or a block in a title is
+    its words); the words are what contents, bookmarks and metadata show.
+    """
+    markup = inline_title(title)
+    if not markup:
+        return title, ""
+    tree = parse_fragment(markup)
+    findings.extend(sanitize(tree, text, display, 0))
+    span = to_xhtml(tree)
+    span.tag = q("span")
+    for element in list(span.iter()):
+        if element is not span and isinstance(element.tag, str) and local_name(element.tag) not in TITLE_ELEMENTS:
+            etree.strip_tags(span, element.tag)
+    words = " ".join("".join(span.itertext()).split())
+    if not words or len(span) == 0:
+        return words or title, ""
+    return words, serialize(span)
 
 
 def _undefined_notes(section, body: str, display: str, offset: int) -> list[Finding]:

@@ -261,3 +261,15 @@ def make_markdown(store: ParsedCitations) -> Markdown:
         },
         output_format="xhtml",
     )
+
+
+TITLE_MARKUP = re.compile(r"[*_`<]")  # what could make a title more than words
+
+
+def inline_title(title: str) -> str:
+    """A front-matter title's inline Markdown (``Reading *The Body Keeps the Score*``) as an HTML fragment, or
+    "" when the title is plain words (most titles: they stay exactly as written)."""
+    if not TITLE_MARKUP.search(title):
+        return ""
+    html = Markdown().convert(title)
+    return html if html.count("<") > 2 else ""  # more than the paragraph's own two tags

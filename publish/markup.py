@@ -58,7 +58,7 @@ def _entry_id(entry: BibEntry, ident: str) -> str:
 
 
 def chapter_header(chapter: Chapter) -> etree._Element:
-    title = E.h1({"id": f"{chapter.slug}-title", "class": "chapter-title"}, chapter.title)
+    title = E.h1({"id": f"{chapter.slug}-title", "class": "chapter-title"}, *title_content(chapter))
     header = E.header(title)
     if chapter.subtitle:
         header.append(_typed(E.p({"class": "subtitle"}, chapter.subtitle), "subtitle", "doc-subtitle"))
@@ -86,6 +86,14 @@ def chapter_section(chapter: Chapter) -> etree._Element:
     for note in notes:
         section.append(note)
     return section
+
+
+def title_content(chapter: Chapter) -> list:
+    """What an article's title holds: its words, or its inline markup (``<em>``…) when it has some."""
+    if not chapter.title_html:
+        return [chapter.title]
+    span = etree.fromstring(chapter.title_html)
+    return ([span.text] if span.text else []) + list(span)
 
 
 def title_page(book: Book) -> etree._Element:

@@ -103,6 +103,7 @@ class Chapter:
     summary: str = ""
     language: str = ""
     running_head: str = ""  # the print edition's running head, when the title is too long for one line
+    title_html: str = ""  # the title's inline markup as an XHTML fragment (<em>…</em>), when it has any
     headings: list[Heading] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     formatted: list[FormattedCluster] = field(default_factory=list)

@@ -17,7 +17,7 @@ from lxml import etree
 from .accessibility import print_statement, untagged_print_statement
 from .cover import PRINT_COVER, TITLE_PAGE, cover_image, title_step
 from .editions import EDITIONS, TYPEFACES
-from .markup import E, book_bibliography, chapter_section, colophon, title_page
+from .markup import E, book_bibliography, chapter_section, colophon, title_content, title_page
 from .model import Book
 from .xhtml import EPUB_TYPE, heading_text, q
 
@@ -128,7 +128,7 @@ def _contents(book: Book, pages: dict[str, int] | None = None) -> etree._Element
     """
     items = []
     for chapter in book.chapters:
-        link = E.a({"href": f"#{chapter.slug}"}, chapter.title)
+        link = E.a({"href": f"#{chapter.slug}"}, *title_content(chapter))
         if pages is not None:
             link.set("data-page", str(pages.get(chapter.slug, TOC_PLACEHOLDER)))
         item = E.li(link)

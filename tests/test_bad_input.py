@@ -579,3 +579,35 @@ def test_contents_name_headings_without_note_calls_and_with_their_citations(tmp_
     with pikepdf.open(next(out.glob("*.pdf"))) as pdf, pdf.open_outline() as outline:
         titles = [str(child.title) for item in outline.root for child in item.children]
     assert "A heading" in titles and "What Smith (2020) found" in titles, titles
+
+
+def test_inline_markdown_in_an_article_title(tmp_path: Path, capsys) -> None:
+    """``*The Body Keeps the Score*`` in a title is italic in the heading and the contents, words elsewhere."""
+    import pikepdf
+
+    from publish.epub import read_back
+
+    book = make_book(tmp_path)
+    chapter('---\ntitle: "Reading *The Body Keeps the Score* <script>x</script>"\n---\n\n## Start\n\n'
+            "Text [@smith2020] and @jones2019.\n")(book)
+    out = tmp_path / "dist"
+    code = main(["build", str(book), "--out-dir", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "m-008 warning chapters/01.md:2: raw HTML <script> removed" in err
+    files = read_back(next(out.glob("*.epub")))
+    h1 = files["EPUB/ch01.xhtml"].xpath("//x:h1", namespaces=X)[0]
+    assert " ".join("".join(h1.itertext()).split()) == "Reading The Body Keeps the Score"
+    assert [el.text for el in h1.xpath(".//x:em", namespaces=X)] == ["The Body Keeps the Score"]
+    nav = files["EPUB/nav.xhtml"]
+    assert "Reading The Body Keeps the Score" in [" ".join("".join(a.itertext()).split())
+                                                  for a in nav.xpath("//x:nav[@id='toc']//x:a", namespaces=X)]
+    with pikepdf.open(next(out.glob("*.pdf"))) as pdf, pdf.open_outline() as outline:
+        assert "Reading The Body Keeps the Score" in [str(item.title) for item in outline.root]
+    assert "*" not in subprocess_text(next(out.glob("*.pdf")))
+
+
+def subprocess_text(pdf: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
