@@ -428,6 +428,9 @@ def _position(body: str, index: int, display: str, offset: int, starts: list[int
     return Location(display, line + offset, index - starts[line - 1] + 1)
 
 
+COVER_SHORT_SIDE = 1400  # Apple Books' minimum for the shorter side of a cover
+
+
 def _cover(root: Path, config: Config, metadata: Metadata) -> tuple[Image | None, list[Finding]]:
     name = config.get("cover")
     if not name:
@@ -436,6 +439,12 @@ def _cover(root: Path, config: Config, metadata: Metadata) -> tuple[Image | None
     if loaded is None:
         return None, findings
     source, media_type, data, width, height = loaded
+    if width and height and (min(width, height) < COVER_SHORT_SIDE or width > height):
+        shape = "landscape" if width > height else f"{min(width, height)} pixels on its short side"
+        findings.append(warning("m-023", f"the cover image '{name}' is {width}×{height} pixels ({shape})",
+                                config.where("cover"), f"e-reader libraries and bookshops show covers upright: "
+                                f"use a portrait image at least {COVER_SHORT_SIDE} pixels wide (1600×2400 suits "
+                                "every store)"))
     alt = config.get("cover_alt") or f"Cover of {metadata.title}"
     return Image(href=f"images/cover{source.suffix.lower()}", source=source, media_type=media_type, alt=alt,
                  data=data, width=width, height=height), findings

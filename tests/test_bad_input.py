@@ -611,3 +611,37 @@ def subprocess_text(pdf: Path) -> str:
     import subprocess
 
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _cover_file(name: str, width: int, height: int) -> Setup:
+    def setup(book: Path) -> None:
+        (book / "images").mkdir(exist_ok=True)
+        (book / "images" / name).write_bytes(png(width, height))
+    return setup
+
+
+@pytest.mark.parametrize(("size", "finding"), [
+    ((1600, 2400), None),
+    ((60, 40), "m-023 warning book.yaml:"),
+    ((800, 1200), "m-023 warning book.yaml:"),
+])
+def test_a_cover_image_is_the_epub_cover_and_a_small_or_landscape_one_warns(tmp_path: Path, capsys, size,
+                                                                            finding) -> None:
+    from publish.epub import read_back
+
+    book = make_book(tmp_path)
+    both(yaml_append("cover: images/own.png\ncover_alt: The practice's own cover\n"),
+         _cover_file("own.png", *size))(book)
+    out = tmp_path / "dist"
+    code = main(["build", str(book), "--out-dir", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    warned = [line for line in err.splitlines() if line.startswith("m-023")]
+    if finding is None:
+        assert not warned, err
+    else:
+        assert warned and warned[0].startswith(finding) and f"{size[0]}×{size[1]} pixels" in warned[0], err
+    files = read_back(next(out.glob("*.epub")))
+    cover = files["EPUB/cover.xhtml"]
+    img = cover.xpath("//x:img", namespaces=X)[0]
+    assert img.get("alt") == "The practice's own cover" and img.get("src").endswith("cover.png")
