@@ -40,6 +40,7 @@ from .parallel import fork_map
 from .paths import STYLES
 from .sources import inside, read_text, split_front_matter
 from .tables import check_header_rows
+from .urls import mark_addresses
 from .vetting import check_csl, check_front_matter, fence_lines, max_depth
 from .xhtml import (
     add_semantics,
@@ -332,6 +333,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
     findings.extend(check_links(section, body, display, offset, slug))
     images, more = chapter_images(root, path, section, body, display, offset, used_hrefs)
     findings.extend(more)
+    mark_addresses(section)
     nocite = meta.get("nocite") or ()
     if isinstance(nocite, str):
         nocite = nocite.replace(",", " ").split()

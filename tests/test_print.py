@@ -496,3 +496,20 @@ def test_a_long_title_steps_down_and_stays_on_both_covers(tmp_path):
     (book / "book.yaml").write_text(yaml.replace(LONG_TITLE, "Short"), encoding="utf-8")
     short, _ = prepare(book)
     assert len(rendered.document.pages) == len(render(short).document.pages)
+
+
+def test_web_addresses_in_the_text_are_not_hyphenated(tmp_path):
+    """A bare address breaks at its slashes, never with an added hyphen; an ordinary long word still is."""
+    address = "https://example.org/" + "/".join(["counsellingresourcesforclients", "understandingemotionalhealth",
+                                               "griefandbereavementsupport", "printablehandouts"] * 2)
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis"
+    book = write_book(tmp_path / "book", {"01.md": f"---\ntitle: One\n---\n\nSee {address} for more, {word} "
+                                                   f"{word} {word} and the address again: {address}.\n"})
+    loaded, _ = prepare(book)
+    assert loaded.chapters[0].body_html.count('<span class="url">') == 2
+    rendered = render(loaded)
+    texts = [box.text for page in rendered.document.pages for box in page._page_box.descendants()
+             if isinstance(box, TextBox)]
+    address_parts = [text for text in texts if text and text.rstrip("\u2010-") in address and len(text) > 3]
+    assert address_parts and not any(text.endswith(("\u2010", "-")) for text in address_parts), address_parts
+    assert any(text.endswith(("\u2010", "-")) and text.split()[-1][:-1] in word for text in texts)  # the control
