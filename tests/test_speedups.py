@@ -143,20 +143,27 @@ HTML(string=sys.stdin.read()).write_pdf(sys.argv[2])
 """
 
 
-def test_margin_boxes_with_content_on_any_side_or_corner_change_no_byte(tmp_path):
-    """Sides and corners with and without content, on left and right pages: the same PDF with the speed-ups."""
-    import io
+def _plain_and_fast(tmp_path, html: str) -> dict[str, bytes]:
+    """The PDF of ``html`` written in a fresh process without the speed-ups ("plain") and with them ("fast")."""
     import subprocess
     import sys
-
-    import pikepdf
 
     outputs = {}
     for mode in ("plain", "fast"):
         out = tmp_path / f"{mode}.pdf"
-        subprocess.run([sys.executable, "-c", PLAIN_OR_FAST_HTML, mode, str(out)], input=MARGINS, text=True,
+        subprocess.run([sys.executable, "-c", PLAIN_OR_FAST_HTML, mode, str(out)], input=html, text=True,
                        check=True)
         outputs[mode] = out.read_bytes()
+    return outputs
+
+
+def test_margin_boxes_with_content_on_any_side_or_corner_change_no_byte(tmp_path):
+    """Sides and corners with and without content, on left and right pages: the same PDF with the speed-ups."""
+    import io
+
+    import pikepdf
+
+    outputs = _plain_and_fast(tmp_path, MARGINS)
     with pikepdf.open(io.BytesIO(outputs["plain"])) as written:
         assert len(written.pages) > 2  # left and right pages
     assert outputs["plain"] == outputs["fast"]
@@ -205,15 +212,7 @@ p { text-align: justify; hyphens: auto; font-kerning: normal; }
 
 def test_lines_drawn_fast_or_by_weasyprint_change_no_byte(tmp_path):
     """Ligatures, kerning, marks, right-to-left text, a missing glyph, an ellipsis: the same PDF either way."""
-    import subprocess
-    import sys
-
-    outputs = {}
-    for mode in ("plain", "fast"):
-        out = tmp_path / f"{mode}.pdf"
-        subprocess.run([sys.executable, "-c", PLAIN_OR_FAST_HTML, mode, str(out)], input=GLYPHS, text=True,
-                       check=True)
-        outputs[mode] = out.read_bytes()
+    outputs = _plain_and_fast(tmp_path, GLYPHS)
     assert outputs["plain"][:5] == b"%PDF-"
     assert outputs["plain"] == outputs["fast"]
 
@@ -263,15 +262,7 @@ img { width: 30%; height: auto; }
 
 def test_used_values_from_the_cache_change_no_byte(tmp_path):
     """Percent margins and paddings, box-sizing, calc(), flex, collapsed and separate tables: the same PDF."""
-    import subprocess
-    import sys
-
-    outputs = {}
-    for mode in ("plain", "fast"):
-        out = tmp_path / f"{mode}.pdf"
-        subprocess.run([sys.executable, "-c", PLAIN_OR_FAST_HTML, mode, str(out)], input=BOXES, text=True,
-                       check=True)
-        outputs[mode] = out.read_bytes()
+    outputs = _plain_and_fast(tmp_path, BOXES)
     assert outputs["plain"][:5] == b"%PDF-"
     assert outputs["plain"] == outputs["fast"]
 
