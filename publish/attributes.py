@@ -16,7 +16,7 @@ from lxml import etree
 
 from .config import LANGUAGE_TAG
 from .findings import Finding, Location, error
-from .xhtml import line_at, local_name
+from .xhtml import line_of, local_name
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _INTEGER = re.compile(r"^-?\d+$")
@@ -41,11 +41,7 @@ RULES = {
 
 
 def _line(source: str, name: str, value: str) -> int | None:
-    for pattern in (f'{name}="{value}"', f"{name}='{value}'", f"{name}={value}"):
-        index = source.find(pattern)
-        if index >= 0:
-            return line_at(source, index)
-    return None
+    return next(filter(None, (line_of(source, f"{name}={quote}{value}{quote}") for quote in ('"', "'", ""))), None)
 
 
 def check_attribute_values(section: etree._Element, source: str, display: str, offset: int) -> list[Finding]:

@@ -13,9 +13,8 @@ import re
 from lxml import etree
 
 from .findings import Finding, Location, error
-from .xhtml import line_at, local_name
+from .xhtml import CODE, line_at, local_name
 
-CODE = frozenset({"code", "pre", "kbd", "samp"})
 PRINTED_OPENING = re.compile("<!(?:--|\u2013|\u2014)")  # smart punctuation turns "--" into a dash
 OPENING = re.compile(r"<!--")
 CODE_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

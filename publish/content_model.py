@@ -20,7 +20,7 @@ import re
 from lxml import etree
 
 from .findings import Finding, Location, error
-from .xhtml import line_at, local_name
+from .xhtml import line_at, line_of, local_name
 
 PHRASING = frozenset(
     "a abbr b bdi bdo br cite code del dfn em i img ins kbd mark q s samp small span strong sub sup time u var "
@@ -60,8 +60,8 @@ class _Lines:
         return line_at(self.source, starts[min(index, len(starts) - 1)]) + self.offset
 
     def of_text(self, needle: str) -> int | None:
-        index = self.source.find(needle)
-        return line_at(self.source, index) + self.offset if index >= 0 else None
+        line = line_of(self.source, needle)
+        return line + self.offset if line else None
 
 
 _DL_GROUPS = re.compile(r"^(?:t+d+)*$")  # HTML: groups of one or more <dt> then one or more <dd>

@@ -47,7 +47,7 @@ def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONTS / name), size)
 
 
-def _wrap(draw: ImageDraw.ImageDraw | None, text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` pixels, at spaces."""
     lines: list[str] = []
     for word in text.split():
@@ -86,13 +86,13 @@ def title_step(title: str, subtitle: str, geometry: Geometry) -> int:
     font = _font(TITLE_FACE, 100)  # measured at 100 px and scaled
     sub_size, sub_leading, sub_gap = geometry.subtitle
     sub_font = _font(SUBTITLE_FACE, 100)
-    subtitle_height = (sub_gap + sub_leading * len(_wrap(None, subtitle, sub_font, geometry.measure * 100 / sub_size))
+    subtitle_height = (sub_gap + sub_leading * len(_wrap(subtitle, sub_font, geometry.measure * 100 / sub_size))
                        if subtitle else 0)
     for step, (size, room) in enumerate(zip(geometry.sizes, geometry.room, strict=True)):
         width = geometry.measure * 100 / size
         if max((font.getlength(word) for word in title.split()), default=0) > width:
             continue
-        if len(_wrap(None, title, font, width)) * size * geometry.leading + subtitle_height <= room:
+        if len(_wrap(title, font, width)) * size * geometry.leading + subtitle_height <= room:
             return step
     return len(geometry.sizes) - 1
 
@@ -125,7 +125,7 @@ def _draw(title: str, subtitle: str, publisher: str) -> bytes:
     y = 520
     size = PNG_COVER.sizes[title_step(title, subtitle, PNG_COVER)]
     title_font = _font(TITLE_FACE, int(size))
-    for line in _wrap(draw, title, title_font, measure):
+    for line in _wrap(title, title_font, measure):
         while title_font.getlength(line) > measure:  # a word too long even at the smallest size: break it
             cut = next(n for n in range(len(line), 0, -1) if title_font.getlength(line[:n]) <= measure)
             draw.text((margin, y), line[:cut], font=title_font, fill=255)
@@ -135,7 +135,7 @@ def _draw(title: str, subtitle: str, publisher: str) -> bytes:
     if subtitle:
         y += 70
         sub_font = _font(SUBTITLE_FACE, 76)
-        for line in _wrap(draw, subtitle, sub_font, measure):
+        for line in _wrap(subtitle, sub_font, measure):
             draw.text((margin, y), line, font=sub_font, fill=255)
             y += 100
     accents.append((margin, y + 90, margin + 300, y + 114))
@@ -145,7 +145,7 @@ def _draw(title: str, subtitle: str, publisher: str) -> bytes:
         while size > 38 and _font(IMPRINT_FACE, size).getlength(publisher.upper()) > measure:
             size -= 2  # a long name is set smaller, then on two lines or more, under the rule
         imprint = _font(IMPRINT_FACE, size)
-        for number, line in enumerate(_wrap(draw, publisher.upper(), imprint, measure)):
+        for number, line in enumerate(_wrap(publisher.upper(), imprint, measure)):
             draw.text((margin, HEIGHT - 285 + number * round(size * 1.35)), line, font=imprint, fill=255)
     canvas = canvas.point([round(value * (LEVELS - 1) / 255) for value in range(256)])
     draw = ImageDraw.Draw(canvas)

@@ -14,10 +14,9 @@ import re
 
 from lxml import etree
 
-from .xhtml import local_name, q
+from .xhtml import CODE, local_name, q
 
 ADDRESS = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]}'\u2019\u201d]")
-CODE = frozenset({"code", "pre", "kbd", "samp"})
 
 
 def _pieces(text: str) -> tuple[str, list[etree._Element]]:

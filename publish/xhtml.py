@@ -42,6 +42,7 @@ ATTRIBUTES = set(
     "id class href src alt title lang colspan rowspan start reversed scope headers datetime dir "
     "data-cluster data-unclosed".split()
 )
+CODE = frozenset({"code", "pre", "kbd", "samp"})  # elements whose text is code, not prose
 UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data|file):", re.I)
 URL_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")  # any absolute URL: https:, mailto:, tel:, file: …
 
@@ -59,7 +60,8 @@ def line_at(source: str, index: int) -> int:
     return source.count("\n", 0, index) + 1
 
 
-def _line_of(source: str, needle: str) -> int | None:
+def line_of(source: str, needle: str) -> int | None:
+    """Line (1-based) of the first ``needle`` in ``source``, or None."""
     index = source.find(needle)
     return line_at(source, index) if index >= 0 else None
 
@@ -109,7 +111,7 @@ def sanitize(root: etree._Element, source: str, display: str, offset: int) -> li
 
     def where(*snippets: str) -> Location:
         for snippet in snippets:
-            line = _line_of(source, snippet) if snippet else None
+            line = line_of(source, snippet) if snippet else None
             if line:
                 return Location(display, line + offset)
         return Location(display)
@@ -331,8 +333,8 @@ def heading_ids_and_checks(root: etree._Element, source: str, display: str, offs
             used.add(ident)
         if element.get("id", "").endswith("-notes") and text == "Notes":
             continue
-        line = _line_of(source, text) if text else _empty_heading_line(source, level, headings)
-        line = line or _line_of(source, f"<h{level}")  # a heading written in raw HTML
+        line = line_of(source, text) if text else _empty_heading_line(source, level, headings)
+        line = line or line_of(source, f"<h{level}")  # a heading written in raw HTML
         where = Location(display, line + offset if line else None)
         if not text and not any(img.get("alt") for img in element.iter(q("img"))):
             findings.append(error("m-014", f"level-{level} heading without words", where,
@@ -363,7 +365,7 @@ def check_links(root: etree._Element, source: str, display: str, offset: int,
     findings: list[Finding] = []
     for link in root.iter(q("a")):
         href = (link.get("href") or "").strip()
-        line = _line_of(source, f"]({href}") or _line_of(source, f'href="{href}"') or _line_of(source, href)
+        line = line_of(source, f"]({href}") or line_of(source, f'href="{href}"') or line_of(source, href)
         where = Location(display, line + offset if line else None)
         if href and not _has_name(link):
             findings.append(error("m-017", f"link to '{href}' has no words", where,
@@ -402,7 +404,7 @@ def collect_images(root: etree._Element, source: str, offset: int) -> list[Image
     images = []
     for img in root.iter(q("img")):
         src = img.get("src", "")
-        line = _line_of(source, src) if src else None
+        line = line_of(source, src) if src else None
         decorative = "decorative" in img.get("class", "").split()
         images.append(ImageRef(src, img.get("alt"), decorative, line + offset if line else None))
     return images
