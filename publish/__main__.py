@@ -1,5 +1,5 @@
 """``python -m publish``: the same as the ``publish`` command."""
 
-from .cli import run
+from publish.cli import run
 
 run()

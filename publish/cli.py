@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from .findings import BuildError, Finding, Severity, error
+from publish.findings import BuildError, Finding, Severity, error
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -57,8 +57,8 @@ def _summary(findings: list[Finding]) -> str:
 
 def _slug(book_dir: Path) -> str:
     """The output file name: the book title as an ASCII slug (problems surface in the build)."""
-    from .config import read_config
-    from .text import file_slug
+    from publish.source.schema import read_config
+    from publish.text import file_slug
 
     config, _ = read_config(book_dir.resolve())
     title = config.get("title") if config else None
@@ -67,8 +67,8 @@ def _slug(book_dir: Path) -> str:
 
 def _validate(book, findings: list[Finding], out_dir: Path, progress) -> list[Finding]:
     """Validate dist's EPUB and PDF (built first when absent) and write the accessibility report."""
-    from .pipeline import render_outputs
-    from .report import check_files
+    from publish.pipeline import render_outputs
+    from publish.validation.report import check_files
 
     epub, pdf = out_dir / f"{book.slug}.epub", out_dir / f"{book.slug}.pdf"
     if not (epub.exists() and pdf.exists()):
@@ -139,7 +139,7 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
               file=out)
         return EXIT_FINDINGS
     if args.command == "check":
-        from .pipeline import prepare
+        from publish.pipeline import prepare
 
         blocked = _folder_problem(args.out_dir)
         if blocked is not None:
@@ -152,7 +152,7 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
         _print_findings(findings, out)
         print(f"check: {_summary(findings)}", file=out)
         return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK
-    from .pdf_workers import layout_pool  # light: the pipeline is imported after the fork
+    from publish.pdf.parts.workers import layout_pool  # light: the pipeline is imported after the fork
 
     edition = getattr(args, "edition", "standard")
     with layout_pool(edition) as pool:  # the zygote loads WeasyPrint while the pipeline is imported and run
@@ -203,7 +203,7 @@ def _folder_problem(folder: Path) -> Finding | None:
 
 
 def _build(args: argparse.Namespace, edition: str, pool: object | None, progress, out) -> int:
-    from .pipeline import build
+    from publish.pipeline import build
 
     epub = pdf = None
     if args.command in ("epub", "pdf", "build"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import Location
+from publish.findings import Location
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,6 @@ class Book:
 
     @property
     def slug(self) -> str:
-        from .text import file_slug
+        from publish.text import file_slug
 
         return file_slug(self.metadata.title)

@@ -1,11 +1,11 @@
 """The build, stage by stage: load → citations → checks → layout → EPUB / PDF.
 
-1. :func:`publish.load.load_book` reads the book folder into the model;
-2. :func:`publish.cite.resolve_citations` formats every citation once;
-3. :func:`publish.checks.check_book` adds the book-level findings;
+1. :func:`publish.source.book.load_book` reads the book folder into the model;
+2. :func:`publish.citations.resolve.resolve_citations` formats every citation once;
+3. :func:`publish.checks.book.check_book` adds the book-level findings;
 4. errors stop here — nothing is written;
 5. the PDF is laid out once (when a PDF or a page-list is wanted), a long
-   book in parts on several cores (:mod:`publish.pdf_parts`), and written;
+   book in parts on several cores (:mod:`publish.pdf.parts.coordinator`), and written;
 6. the EPUB is written, with the page-list from that layout.
 
 Every file is written atomically.
@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .checks import check_book
-from .cite import check_citation_keys, resolve_citations
-from .findings import BuildError, Finding, Severity, has_errors
-from .load import load_book
-from .model import Book
-from .output import atomic_output
-from .parallel import Forked, fork_available
+from publish.checks.book import check_book
+from publish.citations.resolve import check_citation_keys, resolve_citations
+from publish.findings import BuildError, Finding, Severity, has_errors
+from publish.model import Book
+from publish.output import atomic_output
+from publish.parallel import Forked, fork_available
+from publish.source.book import load_book
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -74,15 +74,15 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
           progress: Progress = _quiet, edition: str = "standard", pool=None) -> BuildResult:
     """Build the requested outputs; raise :class:`BuildError` (writing nothing) on any error.
 
-    ``edition`` names the PDF's print edition (``publish.pdf.EDITIONS``).
-    ``pool``: a :class:`publish.pdf_workers.WorkerPool` the caller started
+    ``edition`` names the PDF's print edition (``publish.pdf.document.EDITIONS``).
+    ``pool``: a :class:`publish.pdf.parts.workers.WorkerPool` the caller started
     earlier still (the CLI does, before importing this module); the caller
     closes it.
     """
     timings: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
         if pool is None and (pdf is not None or epub is not None):
-            from .pdf_workers import layout_pool  # loads WeasyPrint beside the Markdown
+            from publish.pdf.parts.workers import layout_pool  # loads WeasyPrint beside the Markdown
 
             pool = stack.enter_context(layout_pool(edition))
         book, findings = prepare(book_dir, progress, timings)
@@ -97,7 +97,7 @@ def _epub_bytes(book: Book, name: str, page_map: dict) -> bytes:
     The parent writes the bytes into place atomically once the PDF is done,
     so a build that fails while joining the PDF still writes nothing.
     """
-    from .epub import build_epub
+    from publish.epub.package import build_epub
 
     with tempfile.TemporaryDirectory(prefix="publish-epub-") as folder:
         return build_epub(book, Path(folder) / name, page_map).read_bytes()
@@ -112,7 +112,7 @@ def render_outputs(book: Book, findings: list[Finding], epub: Path | None = None
     page_map = None
     pending: list = []  # the EPUB being made in a forked child while the PDF's parts are joined
     if pdf is not None or epub is not None:  # the EPUB's page-list comes from the print edition's layout
-        from .pdf_parts import print_book
+        from publish.pdf.parts.coordinator import print_book
 
         def while_joining(printed) -> None:
             if epub is not None and pdf is not None and fork_available():
@@ -139,7 +139,7 @@ def render_outputs(book: Book, findings: list[Finding], epub: Path | None = None
         result.outputs.append(epub)
         timings["epub"] = time.perf_counter() - start
     elif epub is not None:
-        from .epub import build_epub
+        from publish.epub.package import build_epub
 
         start = time.perf_counter()
         progress("writing the EPUB")

@@ -13,8 +13,8 @@ import pikepdf
 import pytest
 from conftest import IN_CI, require_tool
 
-from publish.pdf_checks import check_pdf, page_mcids, reachable_mcids, walk_structure
-from publish.validate import ACE_BIN, ace_findings
+from publish.validation.pdf_checks import check_pdf, page_mcids, reachable_mcids, walk_structure
+from publish.validation.validators import ACE_BIN, ace_findings
 
 
 def require_ace() -> None:
@@ -72,7 +72,7 @@ def test_pdf_checks_catch_detached_content(built, tmp_path):
     """The check fails on WeasyPrint's own output, where running heads are detached."""
     from conftest import BOOK
 
-    from publish.pdf import render
+    from publish.pdf.document import render
     from publish.pipeline import prepare
 
     book, _ = prepare(BOOK)
@@ -97,7 +97,7 @@ def test_ace_report_becomes_findings():
 
 
 def test_chromium_wrapper_is_executable():
-    from publish.validate import CHROMIUM_WRAPPER
+    from publish.validation.validators import CHROMIUM_WRAPPER
 
     assert CHROMIUM_WRAPPER.stat().st_mode & 0o111
     assert shutil.which(str(CHROMIUM_WRAPPER))
@@ -125,7 +125,7 @@ def _pdf_page_text(pdf, number: int) -> str:
 def test_page_list_matches_the_pdf_pages(built):
     """Marker N sits where PDF page N begins: the words after it are on page N (one entry per page)."""
     require_tool("pdftotext")
-    from publish.epub import read_back
+    from publish.epub.package import read_back
 
     docs = read_back(built["epub"])
     entries = docs["EPUB/nav.xhtml"].xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS)
@@ -150,7 +150,7 @@ def test_page_list_matches_the_pdf_pages(built):
 
 
 def test_page_metadata_and_features(built):
-    from publish.epub import read_back
+    from publish.epub.package import read_back
 
     opf = read_back(built["epub"])["EPUB/content.opf"]
     features = opf.xpath("//opf:meta[@property='schema:accessibilityFeature']/text()", namespaces=NS)
@@ -167,8 +167,8 @@ def test_page_metadata_and_features(built):
 def test_page_break_inside_a_word_moves_to_the_next_word():
     from lxml import etree
 
-    from publish.pagemap import PageBreak, insert_page_breaks
-    from publish.xhtml import XHTML
+    from publish.conventions import XHTML
+    from publish.render.pagemap import PageBreak, insert_page_breaks
 
     section = etree.fromstring(f'<section xmlns="{XHTML}"><p>From early child<em>hood</em>, boys and girls</p>'
                                "</section>")
@@ -184,7 +184,7 @@ def test_page_break_inside_a_word_moves_to_the_next_word():
 
 
 def test_every_stylesheet_colour_has_enough_contrast():
-    from publish.accessibility import STYLES, contrast, css_contrast_problems
+    from publish.render.accessibility import STYLES, contrast, css_contrast_problems
 
     assert round(contrast("#777777", "#ffffff"), 2) == 4.48
     assert css_contrast_problems("p { color: #777; }", "x.css")  # grey text on white fails 4.5:1
@@ -198,8 +198,8 @@ def test_every_stylesheet_colour_has_enough_contrast():
 def test_no_conformance_claim_when_our_checks_fail(monkeypatch):
     from conftest import BOOK
 
-    from publish import accessibility
     from publish.pipeline import prepare
+    from publish.render import accessibility
 
     book, _ = prepare(BOOK)
     assert accessibility.conformance_problems(book) == []
@@ -223,7 +223,7 @@ def quote_book(tmp_path_factory):
 
 
 def test_duplicate_pull_quote_hidden_unique_one_exposed(quote_book):
-    from publish.epub import read_back
+    from publish.epub.package import read_back
 
     chapter = read_back(quote_book["epub"])["EPUB/ch01.xhtml"]
     quotes = chapter.xpath("//x:aside[contains(@class, 'pullquote')]", namespaces=NS)
@@ -260,7 +260,7 @@ def test_small_book_passes_ace_and_epubcheck(quote_book):
     """The suite's one Ace run on a small book: a hidden quote, a note, a French passage."""
     require_tool("java")
     require_ace()
-    from publish.validate import run_ace, run_epubcheck
+    from publish.validation.validators import run_ace, run_epubcheck
 
     for run in (run_epubcheck(quote_book["epub"]), run_ace(quote_book["epub"])):
         assert run.status == "pass", [str(f) for f in run.findings]
@@ -280,7 +280,7 @@ def test_figure_book_has_alt_in_pdf_and_decorative_hidden(tmp_path, caplog):
     with pikepdf.open(next(tmp_path.glob("*.pdf"))) as pdf:
         figures = [e for e, _ in walk_structure(pdf) if str(e.S) == "/Figure"]
         assert [str(f.Alt) for f in figures] == ["A dark circle on a cream background"]
-    from publish.epub import read_back
+    from publish.epub.package import read_back
 
     opf = read_back(next(tmp_path.glob("*.epub")))["EPUB/content.opf"]
     assert "alternativeText" in opf.xpath("//opf:meta[@property='schema:accessibilityFeature']/text()",

@@ -108,7 +108,7 @@ def run_build(tmp_path: Path, capsys, setup: Setup) -> tuple[int, str, Path]:
 
 def built_chapter(tmp_path: Path, capsys, setup: Setup):
     """The small book, changed by ``setup``, built as an EPUB that must succeed: its chapter read back, and stderr."""
-    from publish.epub import read_back
+    from publish.epub.package import read_back
 
     book = make_book(tmp_path)
     setup(book)
@@ -531,7 +531,7 @@ def test_a_note_called_twice_is_printed_at_each_call(tmp_path: Path, capsys) -> 
     text = subprocess.run(["pdftotext", str(tmp_path / "out" / "test-book.pdf"), "-"], check=True,
                           capture_output=True, text=True).stdout
     assert text.count("The twice-called note.") == 2
-    from publish.epub import read_back
+    from publish.epub.package import read_back
 
     chapter_doc = read_back(tmp_path / "out" / "test-book.epub")["EPUB/ch01.xhtml"]
     assert "".join(chapter_doc.itertext()).count("The twice-called note.") == 1
@@ -565,7 +565,7 @@ def test_contents_name_headings_without_note_calls_and_with_their_citations(tmp_
     """The EPUB's contents and the PDF's bookmarks: "A heading" (not "A heading1"), "What Smith (2020) found"."""
     import pikepdf
 
-    from publish.epub import read_back
+    from publish.epub.package import read_back
 
     book = make_book(tmp_path)
     chapter(GOOD + "\n## A heading[^1]\n\nText.\n\n## What @smith2020 found\n\nMore.\n\n[^1]: The note.\n")(book)
@@ -585,7 +585,7 @@ def test_inline_markdown_in_an_article_title(tmp_path: Path, capsys) -> None:
     """``*The Body Keeps the Score*`` in a title is italic in the heading and the contents, words elsewhere."""
     import pikepdf
 
-    from publish.epub import read_back
+    from publish.epub.package import read_back
 
     book = make_book(tmp_path)
     chapter('---\ntitle: "Reading *The Body Keeps the Score* <script>x</script>"\n---\n\n## Start\n\n'
@@ -627,7 +627,7 @@ def _cover_file(name: str, width: int, height: int) -> Setup:
 ])
 def test_a_cover_image_is_the_epub_cover_and_a_small_or_landscape_one_warns(tmp_path: Path, capsys, size,
                                                                             finding) -> None:
-    from publish.epub import read_back
+    from publish.epub.package import read_back
 
     book = make_book(tmp_path)
     both(yaml_append("cover: images/own.png\ncover_alt: The practice's own cover\n"),

@@ -21,7 +21,7 @@ from conftest import FIXTURES, write_book
 from lxml import etree
 
 from publish.cli import main
-from publish.epub import read_back
+from publish.epub.package import read_back
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_citations_apa import MANUAL_OVER_CITEPROC_JS

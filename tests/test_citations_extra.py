@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from citation_report import EXTRA, compare, load_clusters, percent
 from test_citations_book import score_book
 
-from publish.citations.syntax import parse_bracketed
+from publish.source.citation_syntax import parse_bracketed
 from publish.text import ref_id
 
 THRESHOLD = 98.0

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from conftest import IN_CI, SEED, require_shared, require_tool
 
-from publish.epub import read_back
+from publish.epub.package import read_back
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
       "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
@@ -138,7 +138,7 @@ def test_the_typographic_cover_is_a_full_size_palette_png_in_the_books_colours(b
 
     from PIL import Image
 
-    from publish.cover import ACCENT, HEIGHT, INK, PAPER, WIDTH
+    from publish.render.cover import ACCENT, HEIGHT, INK, PAPER, WIDTH
 
     with zipfile.ZipFile(built["epub"]) as zf:
         data = zf.read("EPUB/images/cover.png")

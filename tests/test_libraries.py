@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from publish.libraries import cached_search
+from publish.pdf.engine.libraries import cached_search
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the search is Linux's")
 
@@ -34,7 +34,7 @@ def test_answers_as_find_library_does_for_what_the_loader_knows():
 
 def test_the_same_libraries_are_loaded():
     own = _shared_objects("import weasyprint")
-    quick = _shared_objects("from publish.libraries import import_weasyprint; import_weasyprint()")
+    quick = _shared_objects("from publish.pdf.engine.libraries import import_weasyprint; import_weasyprint()")
     assert any("libpango-1.0" in path for path in own)
     assert quick == own
 
@@ -43,7 +43,7 @@ def test_a_failed_quick_search_falls_back_to_weasyprints_own():
     """A library the loader's cache does not know fails the first import half-way; the second starts afresh."""
     own = _shared_objects("import weasyprint")
     failing = ("import contextlib\n"
-               "import publish.libraries as libraries\n"
+               "import publish.pdf.engine.libraries as libraries\n"
                "@contextlib.contextmanager\n"
                "def half_way(find_library):\n"
                "    import weasyprint.text.ffi\n"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from publish.markdown_ext import ParsedCitations, make_markdown
-from publish.xhtml import add_semantics, mark_pullquotes, parse_fragment, sanitize, to_xhtml
+from publish.conventions import parse_fragment
+from publish.source.extensions import ParsedCitations, make_markdown
+from publish.source.xhtml import add_semantics, mark_pullquotes, sanitize, to_xhtml
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 
@@ -131,7 +132,7 @@ def test_comments_are_removed_but_not_the_words_after_them():
 
 
 def test_a_bracket_that_is_a_link_or_an_image_is_not_a_citation():
-    from publish.markdown_ext import ALT_CITATION
+    from publish.conventions import ALT_CITATION
 
     section, store = convert("[see @a](https://example.org), [@b][ref], ![A chart from @c](c.png) and [@d].\n\n"
                              "[ref]: https://example.org/ref\n")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from publish.pagemap import START, PageBreak, insert_page_breaks
-from publish.xhtml import XHTML
+from publish.conventions import XHTML
+from publish.render.pagemap import START, PageBreak, insert_page_breaks
 
 
 def _section() -> etree._Element:

@@ -32,7 +32,7 @@ def test_fork_map_reports_a_failure_in_a_child() -> None:
 
 def test_a_long_book_reads_the_same_on_one_core_and_several(tmp_path, monkeypatch) -> None:
     """Chapters are converted on every core (FORK_CHAPTERS or more); findings and chapters must not change."""
-    from publish.load import FORK_CHAPTERS, load_book
+    from publish.source.book import FORK_CHAPTERS, load_book
     from tests.conftest import write_book
 
     chapters = {f"{n:02d}.md": f"---\ntitle: Article {n}\n---\n\nText of article {n} [@smith2020].\n"
@@ -69,8 +69,8 @@ def test_a_forked_call_returns_its_value_or_its_failure() -> None:
 
 def test_the_epub_written_while_the_pdf_is_joined_is_the_in_process_one(tmp_path, monkeypatch) -> None:
     """A long book's EPUB is made in a forked child during the join: same bytes; a failed join writes neither."""
-    from publish import pdf_merge
     from publish.cli import main
+    from publish.pdf.parts import merge as pdf_merge
     from tests.conftest import write_book
 
     text = "A steady paragraph about tears and relief, long enough to fill a page or two. " * 30

@@ -1,7 +1,7 @@
 """A long book laid out in parts on several cores must give the PDF the whole-book layout gives.
 
 The differential tests build the same synthetic series twice — as one
-WeasyPrint document and in parts joined by :mod:`publish.pdf_merge` — and
+WeasyPrint document and in parts joined by :mod:`publish.pdf.parts.merge` — and
 compare what a reader, a screen reader and the EPUB's page-list see: the
 text of every page (folios and the contents' page numbers included), the
 bookmarks, named destinations, links and their descriptions, the structure
@@ -18,9 +18,9 @@ import pikepdf
 import pytest
 
 from bench.corpus import make_series
-from publish.pdf_parts import plan, print_book
+from publish.pdf.parts.coordinator import plan, print_book
+from publish.pdf.print_html import WHOLE
 from publish.pipeline import prepare
-from publish.print_html import WHOLE
 from tests.conftest import require_tool
 
 SMALL_PARTS = 30_000  # characters per part: three or more parts for a six-article series
@@ -162,7 +162,7 @@ def test_parts_build_is_reproducible(builds) -> None:
 
 
 def test_a_failing_worker_stops_the_build_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
-    import publish.pdf as pdf_module
+    import publish.pdf.document as pdf_module
 
     book = _prepared(tmp_path, 4)
     real = pdf_module.render
@@ -198,7 +198,7 @@ def test_print_editions_in_parts_match_one_document(tmp_path: Path, edition: str
 
 def test_without_fork_the_book_is_laid_out_whole_in_process(tmp_path: Path, monkeypatch) -> None:
     """Where processes cannot be forked, the one-document layout runs in this process: same bytes."""
-    import publish.pdf_parts as pdf_parts
+    import publish.pdf.parts.coordinator as pdf_parts
 
     book = _prepared(tmp_path, 4)
     pooled = print_book(book, "standard", tmp_path / "pooled.pdf", part_size=None)

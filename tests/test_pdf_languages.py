@@ -46,7 +46,7 @@ def test_a_book_in_one_language_declares_no_passages(tmp_path: Path) -> None:
 
 
 def test_languages_are_declared_when_the_book_is_laid_out_in_parts(tmp_path: Path) -> None:
-    from publish.pdf_parts import print_book
+    from publish.pdf.parts.coordinator import print_book
     from publish.pipeline import prepare
 
     chapters = {f"{n:02d}.md": f"---\ntitle: Article {n}\n---\n\n" + "Some English words here. " * 150

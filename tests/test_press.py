@@ -15,9 +15,9 @@ import pytest
 from conftest import BOOK, require_tool
 from PIL import Image, ImageCms
 
-from publish.pdf import render, write_pdf
+from publish.pdf.document import render, write_pdf
+from publish.pdf.press import MARK_OFFSET_MM, PROFILE, SLUG_MM
 from publish.pipeline import prepare
-from publish.press import MARK_OFFSET_MM, PROFILE, SLUG_MM
 
 MM = 72 / 25.4
 BLEED = 3 * MM
@@ -39,7 +39,7 @@ def _box(page: pikepdf.Page, name: str) -> tuple[float, float, float, float]:
 
 
 def _strokes(page: pikepdf.Page) -> list[tuple[tuple[float, ...], float, tuple[float, float, float, float]]]:
-    """Stroked lines of the last content stream (the one publish.press adds): colour, width, segment."""
+    """Stroked lines of the last content stream (the one publish.pdf.press adds): colour, width, segment."""
     contents = page.obj.Contents
     stream = contents[-1] if isinstance(contents, pikepdf.Array) else contents
     colour: tuple[float, ...] = ()

@@ -18,8 +18,8 @@ import pytest
 from conftest import BOOK, require_tool, write_book
 from weasyprint.formatting_structure.boxes import InlineReplacedBox, LineBox, MarginBox, TextBox
 
-from publish.impose import saddle_stitch_order
-from publish.pdf import Rendered, print_html, render, write_pdf
+from publish.pdf.document import Rendered, print_html, render, write_pdf
+from publish.pdf.impose import saddle_stitch_order
 from publish.pipeline import prepare
 
 LONG = " ".join(["Steady words fill the measure so that the article runs across several pages."] * 14)
@@ -430,7 +430,7 @@ def test_only_tagged_editions_claim_tags_in_the_colophon(editions):
 
 def test_a_note_of_paragraphs_and_a_list_keeps_all_of_it_on_paper_and_is_one_endnote(tmp_path):
     """A list inside a note: each item its own line at the foot of the page; in the EPUB, one endnote, not three."""
-    from publish.epub import build_epub, read_back
+    from publish.epub.package import build_epub, read_back
 
     text = ("---\ntitle: One\n---\n\n## Start\n\nA claim.[^n]\n\n[^n]: First paragraph.\n\n"
             "    Second paragraph, with a list:\n\n    - one item\n    - other item\n")
@@ -456,7 +456,7 @@ def test_a_long_title_steps_down_and_stays_on_both_covers(tmp_path):
     the publisher's line; a title of ordinary length keeps the full size."""
     from PIL import Image as PILImage
 
-    from publish.cover import HEIGHT, PNG_COVER, PRINT_COVER, WIDTH, _draw, title_step
+    from publish.render.cover import HEIGHT, PNG_COVER, PRINT_COVER, WIDTH, _draw, title_step
 
     assert title_step("Mental Health Matters", "Essays", PRINT_COVER) == 0
     assert title_step("Mental Health Matters", "Essays", PNG_COVER) == 0

@@ -48,12 +48,12 @@ def test_failed_build_summary_says_nothing_was_written(tmp_path: Path, capsys) -
 
 
 def test_internal_error_names_the_stage(tmp_path: Path, capsys, monkeypatch) -> None:
-    import publish.cite
+    import publish.citations.resolve
 
     def broken(book):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(publish.cite, "resolve_citations", broken)
+    monkeypatch.setattr(publish.citations.resolve, "resolve_citations", broken)
     monkeypatch.setattr("publish.pipeline.resolve_citations", broken)
     book = write_book(tmp_path / "book", {"01.md": CHAPTER})
     assert main(["build", str(book), "--out-dir", str(tmp_path / "dist")]) == 1

@@ -15,14 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from publish.citations.syntax import parse_bracketed, parse_locator, parse_narrative_tail
-from publish.config import parse_config
+from publish.conventions import parse_fragment, serialize
 from publish.findings import Finding
-from publish.load import load_book
-from publish.markdown_ext import ParsedCitations, make_markdown
 from publish.pipeline import prepare
-from publish.sources import split_front_matter
-from publish.xhtml import parse_fragment, sanitize, serialize, to_xhtml
+from publish.source.book import load_book
+from publish.source.citation_syntax import parse_bracketed, parse_locator, parse_narrative_tail
+from publish.source.extensions import ParsedCitations, make_markdown
+from publish.source.files import split_front_matter
+from publish.source.schema import parse_config
+from publish.source.xhtml import sanitize, to_xhtml
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -48,7 +49,7 @@ MARKDOWN = st.one_of(
 
 def _no_xml_breakers(text: str) -> str:
     """The loader removes C0 controls (f-005) before Markdown sees the text; do the same here."""
-    from publish.sources import strip_control_characters
+    from publish.source.files import strip_control_characters
 
     return strip_control_characters(text, "t.md")[0]
 

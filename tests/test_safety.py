@@ -12,8 +12,8 @@ import pytest
 from conftest import require_tool, write_book
 
 from publish.cli import main
-from publish.load import load_book
-from publish.pdf import BookFetcher, render
+from publish.pdf.document import BookFetcher, render
+from publish.source.book import load_book
 
 REFS = ('[{"id": "smith2020", "type": "book", "title": "A book", "author": [{"family": "Smith", "given": "A."}],'
         ' "issued": {"date-parts": [[2020]]}, "publisher": "Pub"}]')
@@ -135,7 +135,7 @@ def test_layout_with_remote_and_local_urls_fetches_nothing(tmp_path: Path, no_ne
 
 def test_svg_elements_that_pointed_outside_are_removed_whole() -> None:
     """An <image> whose remote href was dropped would be a failed load in WeasyPrint: it goes entirely."""
-    from publish.images import sanitize_svg
+    from publish.source.images import sanitize_svg
 
     clean, problem = sanitize_svg(b'<svg xmlns="http://www.w3.org/2000/svg"><image href="https://example.com/x.png"/>'
                                   b'<image href="#kept"/><filter><feImage href="file:///etc/passwd"/></filter></svg>')

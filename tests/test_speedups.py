@@ -5,7 +5,7 @@ from __future__ import annotations
 import pydyf
 from weasyprint.text.ffi import ffi
 
-from publish.speedups import install
+from publish.pdf.engine.speedups import install
 
 
 def test_sized_arrays_are_allocated_without_a_new_type_parse():
@@ -44,7 +44,7 @@ def test_page_references_follow_added_pages():
 WARM_OR_COLD = """
 import sys
 from pathlib import Path
-from publish import pdf
+from publish.pdf import document as pdf
 from publish.pipeline import prepare
 if sys.argv[1] == "warm":
     pdf.warm_up("standard")
@@ -72,9 +72,9 @@ def test_warm_up_changes_no_byte(tmp_path):
 PLAIN_OR_FAST = """
 import sys
 from pathlib import Path
-from publish import pdf
+from publish.pdf import document as pdf
 from publish.pipeline import prepare
-from publish.speedups import install
+from publish.pdf.engine.speedups import install
 if sys.argv[1] == "fast":
     install()
 book, _ = prepare(Path(sys.argv[2]))
@@ -111,7 +111,7 @@ def test_a_dropped_layout_is_what_deactivate_leaves():
     """add_word_spacing's layout, made without Pango, has the attributes of one made and deactivated."""
     from weasyprint.text.line_break import create_layout
 
-    from publish.speedups import _dropped_layout
+    from publish.pdf.engine.speedups import _dropped_layout
 
     install()
     style = _text_style()
@@ -136,7 +136,7 @@ h1 { string-set: title content(); }
 PLAIN_OR_FAST_HTML = """
 import sys
 from weasyprint import HTML
-from publish.speedups import install
+from publish.pdf.engine.speedups import install
 if sys.argv[1] == "fast":
     install()
 HTML(string=sys.stdin.read()).write_pdf(sys.argv[2])
@@ -176,8 +176,7 @@ def test_only_margin_boxes_dropped_unread_are_skipped(monkeypatch):
     from weasyprint.formatting_structure.boxes import MarginBox
     from weasyprint.layout import page as paged
 
-    from publish import speedups
-
+    from publish.pdf.engine import speedups
     real = getattr(paged.resolve_percentages, "__wrapped__", paged.resolve_percentages)
     resolved: list[str] = []
 
@@ -223,8 +222,7 @@ def test_common_lines_are_drawn_fast_and_the_rest_by_weasyprint(monkeypatch):
 
     from weasyprint import HTML
 
-    from publish import glyph_runs
-
+    from publish.pdf.engine import glyph_runs
     install()
     assert glyph_runs.usable()
     handed_over: list[str] = []
@@ -273,8 +271,7 @@ def test_a_box_resolved_from_the_cache_gets_what_weasyprint_would_set():
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import percent
 
-    from publish import speedups
-
+    from publish.pdf.engine import speedups
     document = HTML(string=BOXES).render()
     blocks = [box for page in document.pages for box in page._page_box.descendants()
               if isinstance(box, boxes.BlockBox) and box.element_tag == "div"]

@@ -19,11 +19,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ..findings import Finding, Location, error
-from .bibcsl import to_csl
-from .bibtex import parse_bibtex
-from .csl import check_type, normalise_item
-from .sources import RawEntry, decode, read_json, read_yaml
+from publish.bibliography.bibcsl import to_csl
+from publish.bibliography.bibtex import parse_bibtex
+from publish.bibliography.csl import check_type, normalise_item
+from publish.bibliography.reader import RawEntry, decode, read_json, read_yaml
+from publish.findings import Finding, Location, error
 
 __all__ = ["load_bibliography"]
 

@@ -13,11 +13,11 @@ import logging
 import re
 from typing import Any
 
-from ..findings import Finding, Location, warning
-from .bibtex import BibEntry
-from .csl import month_number
-from .latex import latex_to_text, verbatim
-from .names import parse_names
+from publish.bibliography.bibtex import BibEntry
+from publish.bibliography.csl import month_number
+from publish.bibliography.latex import latex_to_text, verbatim
+from publish.bibliography.names import parse_names
+from publish.findings import Finding, Location, warning
 
 log = logging.getLogger(__name__)
 

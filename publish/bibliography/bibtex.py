@@ -13,7 +13,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from ..findings import Finding, Location, error, warning
+from publish.findings import Finding, Location, error, warning
 
 _IDENT = re.compile(r"[A-Za-z_][\w\-:.+]*")
 _KEY = re.compile(r"[^\s,{}()=\"#%]+")

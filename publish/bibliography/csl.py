@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..findings import Finding, Location, warning
-from .names import parse_names
+from publish.bibliography.names import parse_names
+from publish.findings import Finding, Location, warning
 
 TYPES = frozenset("""
 article article-journal article-magazine article-newspaper bill book broadcast chapter classic

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .latex import latex_to_text
+from publish.bibliography.latex import latex_to_text
 
 # Commands that are letters themselves; their own case decides (``{\o}rsted``).
 _LETTER_COMMANDS = {"o", "O", "l", "L", "ss", "SS", "ae", "AE", "oe", "OE", "aa", "AA", "i", "j",

@@ -22,7 +22,7 @@ from citeproc import LANGUAGE_NAMES, LOCALES_PATH, PRIMARY_DIALECTS
 from citeproc import model as cm
 from lxml import etree
 
-from .elements import OVERRIDES
+from publish.citations.elements import OVERRIDES
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 

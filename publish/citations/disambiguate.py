@@ -20,8 +20,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from ..parallel import fork_map
-from .render import Renderer
+from publish.citations.render import Renderer
+from publish.parallel import fork_map
 
 _NAME_VARIABLES = ("composer", "author", "illustrator", "director", "editor",
                    "editorial_director", "translator")

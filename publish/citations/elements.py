@@ -15,7 +15,7 @@ from citeproc import model as cm
 from citeproc.source import VariableError
 from citeproc.string import NoCase, String
 
-from .state import STATE, Frame
+from publish.citations.state import STATE, Frame
 
 EN_DASH = "\N{EN DASH}"
 # Number variables whose hyphenated ranges citeproc-js prints with an en dash.

@@ -24,13 +24,13 @@ from typing import Any
 
 from citeproc.source import Reference
 
-from ..model import BibEntry, CiteItem, Cluster, FormattedCluster
-from ..parallel import fork_map
-from ..text import ref_id
-from . import richtext
-from .disambiguate import disambiguate
-from .render import LOCK, Renderer, build_reference, cached_style, copy_reference
-from .sort import sort_items
+from publish.citations import richtext
+from publish.citations.disambiguate import disambiguate
+from publish.citations.render import LOCK, Renderer, build_reference, cached_style, copy_reference
+from publish.citations.sort import sort_items
+from publish.model import BibEntry, CiteItem, Cluster, FormattedCluster
+from publish.parallel import fork_map
+from publish.text import ref_id
 
 log = logging.getLogger(__name__)
 

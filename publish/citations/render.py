@@ -23,10 +23,10 @@ from citeproc import formatter as cformatter
 from citeproc.source import Locator, Reference
 from citeproc.source.json import CiteProcJSON
 
-from . import richtext
-from .cslxml import Style, load_style
-from .sort import SortValue, sort_value
-from .state import STATE, Item
+from publish.citations import richtext
+from publish.citations.cslxml import Style, load_style
+from publish.citations.sort import SortValue, sort_value
+from publish.citations.state import STATE, Item
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from functools import cmp_to_key
 from typing import Any
 
-from .cslxml import strip_accents
-from .richtext import strip_markers, to_text
+from publish.citations.cslxml import strip_accents
+from publish.citations.richtext import strip_markers, to_text
 
 # letters that NFKD does not decompose to a base letter
 _FOLD = str.maketrans({"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe",

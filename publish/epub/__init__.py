@@ -1,0 +1,1 @@
+"""Renderer: the model as an EPUB 3 package (documents, navigation with page-list, metadata)."""

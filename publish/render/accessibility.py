@@ -1,0 +1,194 @@
+"""EPUB Accessibility 1.1 metadata, computed from the content — never claimed blindly.
+
+Each feature is asserted only when the model shows it: ``alternativeText``
+only when the book has images and every one has alt text (or is marked
+decorative), ``pageNavigation``/``printPageNumbers`` only with a page-list,
+and the WCAG 2.2 AA conformance claim only when the book's own checks found
+no accessibility error.  The summary is written for a person deciding
+whether the book will work for them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from publish.model import Book
+from publish.paths import STYLES
+
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+TEXT_CONTRAST, GRAPHIC_CONTRAST = 4.5, 3.0  # WCAG 1.4.3 (text) and 1.4.11 (non-text)
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
+_DECLARATION = re.compile(r"([a-z-]+)\s*:\s*([^;{}]*)")
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    digits = hex_colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+def luminance(hex_colour: str) -> float:
+    """WCAG 2 relative luminance of an sRGB colour."""
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in _rgb(hex_colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio between two colours (1 to 21)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def css_contrast_problems(css: str, name: str, paper: str = "#ffffff") -> list[str]:
+    """Colours in a stylesheet without enough contrast against their background.
+
+    Text colours (``color``) need 4.5:1; borders, rules and backgrounds that
+    carry no text need 3:1.  The background is the rule's own
+    ``background``/``background-color`` when it sets one, else the paper.
+    """
+    problems = []
+    for match in re.finditer(r"([^{}]*)\{([^{}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)):
+        selector, body = match.group(1).strip(), match.group(2)
+        declarations = _DECLARATION.findall(body)
+        background = paper
+        for prop, value in declarations:
+            if prop in ("background", "background-color") and _COLOUR.search(value):
+                background = _COLOUR.search(value).group(0)  # type: ignore[union-attr]
+        for prop, value in declarations:
+            for colour in _COLOUR.findall(value):
+                text = prop == "color"
+                against = background if text or not prop.startswith("background") else paper
+                need = TEXT_CONTRAST if text else GRAPHIC_CONTRAST
+                ratio = contrast(colour, against)
+                if ratio < need:
+                    problems.append(f"{name}: {selector} {prop} {colour} on {against} is {ratio:.2f}:1, "
+                                    f"needs {need}:1")
+    return problems
+
+
+def conformance_problems(book: Book) -> list[str]:
+    """Why the book may not claim WCAG 2.2 AA; empty when our own checks found nothing.
+
+    The build stops on most accessibility errors (missing alt text, skipped
+    heading levels); these are what could still slip through to the EPUB.
+    """
+    problems = []
+    for chapter in book.chapters:
+        for image in chapter.images:
+            if not image.decorative and not image.alt.strip():
+                problems.append(f"{chapter.source}: image {image.href} has no alt text")
+        if not chapter.title.strip():
+            problems.append(f"{chapter.source}: article without a title")
+        previous = 1
+        for heading in chapter.headings:
+            if heading.level > previous + 1:
+                problems.append(f"{chapter.source}: heading '{heading.text}' skips a level")
+            previous = heading.level
+    if book.cover is not None and not book.cover.alt.strip():
+        problems.append("the cover image has no alt text")
+    css = STYLES / "epub.css"
+    problems += css_contrast_problems(css.read_text(encoding="utf-8"), css.name)
+    return problems
+
+
+def content_facts(book: Book) -> dict[str, bool]:
+    images = [img for ch in book.chapters for img in ch.images]
+    informative = [img for img in images if not img.decorative]
+    return {
+        "images": bool(images),
+        "informative_images": bool(informative),
+        "all_alt": all(img.alt.strip() for img in informative),
+        "notes": any('role="doc-endnotes"' in ch.body_html for ch in book.chapters),
+        "references": any(ch.bibliography for ch in book.chapters) or bool(book.bibliography),
+    }
+
+
+def features(book: Book, page_map: dict | None) -> list[str]:
+    facts = content_facts(book)
+    found = ["tableOfContents", "readingOrder", "structuralNavigation", "displayTransformability"]
+    if facts["images"] and facts["all_alt"]:
+        found.append("alternativeText")
+    if page_map:
+        found += ["pageBreakMarkers", "pageNavigation", "printPageNumbers"]
+    return sorted(found)
+
+
+def summary(book: Book, page_map: dict | None) -> str:
+    if book.accessibility.summary:
+        return book.accessibility.summary
+    facts = content_facts(book)
+    claim = ("This publication meets WCAG 2.2 Level AA and EPUB Accessibility 1.1." if not conformance_problems(book)
+             else "This publication has not been confirmed to meet WCAG 2.2 Level AA.")
+    parts = [
+        claim,
+        "The text reflows and can be resized, and the reader's own fonts and colours apply.",
+        "It has a table of contents, headings for every section, and a logical reading order.",
+    ]
+    if facts["informative_images"]:
+        parts.append("Every image has a text description.")
+    else:
+        parts.append("It contains no images that carry information.")
+    if facts["references"]:
+        parts.append("Citations link to their entries in the reference lists.")
+    if facts["notes"]:
+        parts.append("Notes link to their text and back.")
+    parts.append("Pull quotes are marked so screen readers announce them, or skip those that repeat the text.")
+    if page_map:
+        parts.append("Page numbers of the print edition are included for navigation.")
+    return " ".join(parts)
+
+
+def print_statement(book: Book) -> str:
+    """The colophon's accessibility statement for a tagged PDF edition.
+
+    The EPUB summary speaks of reflowing text and the reader's own fonts,
+    which a PDF does not offer; this one says what the PDF does offer and
+    points to the EPUB for reflow.
+    """
+    facts = content_facts(book)
+    parts = [
+        "This PDF is tagged (PDF/UA-1): headings, lists, notes and references are marked up for screen "
+        "readers, the reading order follows the text, and bookmarks lead to every article and section.",
+        "Running heads and page numbers are marked as page furniture, so they are not read aloud.",
+    ]
+    if facts["informative_images"]:
+        parts.append("Every image has a text description.")
+    parts.append("For text that reflows in your own font and size, use the EPUB edition.")
+    return " ".join(parts)
+
+
+def untagged_print_statement() -> str:
+    """The colophon's statement for an edition made for paper only (press, booklet): it carries no tags."""
+    return ("This edition is made for printing and is not tagged for assistive technology. The tagged PDF "
+            "handout and the EPUB, whose text reflows in your own font and size, are the accessible editions.")
+
+
+def epub_accessibility_metadata(book: Book, page_map: dict | None) -> list[tuple[str, str, dict]]:
+    """(property, value, extra attributes) for the OPF metadata, in a stable order."""
+    facts = content_facts(book)
+    rows: list[tuple[str, str, dict]] = [("schema:accessMode", "textual", {})]
+    if facts["informative_images"]:
+        rows.append(("schema:accessMode", "visual", {}))
+    if facts["all_alt"]:
+        rows.append(("schema:accessModeSufficient", "textual", {}))
+    if facts["informative_images"]:
+        rows.append(("schema:accessModeSufficient", "textual,visual", {}))
+    rows += [("schema:accessibilityFeature", f, {}) for f in features(book, page_map)]
+    hazards = book.accessibility.hazards or ("none",)
+    rows += [("schema:accessibilityHazard", h, {}) for h in hazards]
+    rows.append(("schema:accessibilitySummary", summary(book, page_map), {}))
+    if page_map:
+        # EPUB 3.3 / EPUB Accessibility 1.1 techniques: dc:source refined by source-of "pagination"
+        # (EPUBCheck 5.3 does not know the proposed a11y:pageBreakSource; Ace accepts either).
+        rows.append(("dc:source", f"{book.metadata.title}, print edition (PDF)", {"id": "print-edition"}))
+        rows.append(("source-of", "pagination", {"refines": "#print-edition"}))
+    if not conformance_problems(book):
+        rows.append(("dcterms:conformsTo", CONFORMANCE, {"id": "conformance"}))
+        certifier = book.accessibility.certified_by or book.metadata.publisher or "the publisher"
+        rows.append(("a11y:certifiedBy", certifier, {"refines": "#conformance"}))
+    return rows

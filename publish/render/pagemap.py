@@ -1,0 +1,174 @@
+"""The print edition's pages, found in the EPUB: a page map from the one WeasyPrint layout.
+
+EPUB Accessibility 1.1 asks a publication made alongside a print edition to
+carry that edition's page breaks, so a student with the EPUB can follow "turn
+to page 7".  Both editions come from the same model through the same builder
+functions (:mod:`publish.render.markup`), so an element's position in an article's
+``section`` — the path of child indexes — is the same in the print HTML and
+in the EPUB document.  From the laid-out PDF we take, for every page, the
+first piece of text (or image) in the page's main flow, the block it belongs
+to and how many characters of that block came before the page; the EPUB
+renderer inserts ``<span role="doc-pagebreak">`` at that character, moved to
+the end of a word the page split by hyphenation, so the words after marker N
+are the words that begin page N.
+
+The title page and the colophon are built by the same functions for both
+editions, so their pages are exact too.  The cover (an image in the EPUB,
+text in the PDF) maps to the cover document and the contents page to the
+navigation document; a blank page shares the place of the next page with
+text.  Those entries are marked ``exact=False``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from lxml import etree
+
+from publish.conventions import EPUB_TYPE, XHTML, local_name
+
+log = logging.getLogger(__name__)
+
+IGNORED = {"\u2010", "\u00ad"}  # hyphenation marks WeasyPrint adds, soft hyphens
+BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "td", "th", "dt", "dd", "pre",
+          "blockquote", "div", "section", "aside", "figure", "header", "nav", "ul", "ol", "table"}
+START, END = None, -1  # offsets meaning "before the element" and "at the end of the document"
+Place = tuple[str, tuple[int, ...], int | None, bool]  # where a page begins: (doc, path, offset, exact)
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Where print page ``label`` begins in EPUB document ``doc``."""
+
+    label: str
+    doc: str
+    path: tuple[int, ...]
+    offset: int | None
+    exact: bool = True
+
+
+def _significant(text: str) -> int:
+    return sum(1 for c in text if not c.isspace() and c not in IGNORED)
+
+
+def labelled(found: list[Place | None]) -> dict[str, list[PageBreak]]:
+    """Page breaks labelled 1…n from each page's place, grouped by EPUB document."""
+    out: dict[str, list[PageBreak]] = {}
+    for index, place in enumerate(found):
+        exact = True
+        if place is None:  # a blank page: where the next page with content begins
+            exact = False
+            place = next((p for p in found[index + 1:] if p is not None), None)
+            if place is None:
+                last = next((p for p in reversed(found) if p is not None), ("titlepage", (), END, False))
+                place = (last[0], (), END, False)
+        doc, path, offset, shared_exact = place
+        out.setdefault(doc, []).append(PageBreak(str(index + 1), doc, path, offset, exact and shared_exact))
+    return out
+
+
+def page_list(page_map: dict[str, list[PageBreak]]) -> list[PageBreak]:
+    """Every page break in page order."""
+    return sorted((b for breaks in page_map.values() for b in breaks), key=lambda b: int(b.label))
+
+
+# ---- the EPUB side ---------------------------------------------------------------------------
+
+
+def marker(label: str) -> etree._Element:
+    span = etree.Element(f"{{{XHTML}}}span", id=f"page-{label}")
+    span.set(EPUB_TYPE, "pagebreak")
+    span.set("role", "doc-pagebreak")
+    span.set("aria-label", label)
+    return span
+
+
+def _skipped(element: etree._Element) -> bool:
+    """Text the print edition does not run in its lines: note calls (footnotes there) and markers."""
+    return element.get("role") in ("doc-noteref", "doc-pagebreak")
+
+
+def _segments(block: etree._Element) -> list[tuple[etree._Element, str, str]]:
+    """(element, 'text'|'tail', string) of a block's own running text, in reading order."""
+    out = []
+
+    def walk(element: etree._Element, top: bool) -> None:
+        if not top and (local_name(element.tag) in BLOCKS or _skipped(element)):
+            return
+        if element.text:
+            out.append((element, "text", element.text))
+        for child in element:
+            if isinstance(child.tag, str):
+                walk(child, False)
+            if child.tail:
+                out.append((child, "tail", child.tail))
+
+    walk(block, True)
+    return out
+
+
+def _insert_at(block: etree._Element, offset: int, span: etree._Element) -> None:
+    segments = _segments(block)
+    flat = "".join(s for _, _, s in segments)
+    count, position = 0, 0
+    while position < len(flat) and count < offset:
+        if not flat[position].isspace() and flat[position] not in IGNORED:
+            count += 1
+        position += 1
+    if 0 < position < len(flat) and not flat[position - 1].isspace() and not flat[position].isspace():
+        while position < len(flat) and not flat[position].isspace():
+            position += 1  # the page began inside a hyphenated word: mark the next whole word
+    while position < len(flat) and flat[position].isspace():
+        position += 1
+    for element, kind, string in segments:
+        if position <= len(string) and (position < len(string) or (element, kind, string) == segments[-1]):
+            head, rest = string[:position], string[position:]
+            if kind == "text":
+                element.text = head or None
+                element.insert(0, span)
+            else:
+                element.tail = head or None
+                element.addnext(span)
+            span.tail = rest or None
+            return
+        position -= len(string)
+    block.append(span)
+
+
+def insert_page_breaks(section: etree._Element, breaks: list[PageBreak]) -> None:
+    """Put a page-break marker in an EPUB document's top section at each break.
+
+    Every path is resolved before the first marker goes in: paths count the
+    children of the untouched section, and a marker placed before a block
+    (``START``) would otherwise shift the indexes of the blocks after it.
+    """
+    targets = []
+    for brk in breaks:
+        target = section
+        for index in brk.path:
+            children = [c for c in target if isinstance(c.tag, str)]
+            if index >= len(children):
+                log.warning("page %s: no element at %s in %s", brk.label, brk.path, brk.doc)
+                break
+            target = children[index]
+        targets.append(target)
+    for brk, target in zip(breaks, targets, strict=True):
+        span = marker(brk.label)
+        if target is section and brk.offset in (START, END):
+            if brk.offset == END:
+                section.append(span)
+            else:
+                section.insert(0, span)
+        elif brk.offset is START:
+            target.addprevious(span)
+        else:
+            _insert_at(target, int(brk.offset), span)  # type: ignore[arg-type]
+
+
+def with_page_breaks(section: etree._Element, page_map: dict[str, list[PageBreak]] | None,
+                     doc: str) -> etree._Element:
+    """``section`` with the markers of EPUB document ``doc`` inserted (for the renderer's one-liners)."""
+    if page_map:
+        insert_page_breaks(section, page_map.get(doc, []))
+    return section

@@ -1,0 +1,107 @@
+"""Reading source files safely: UTF-8 with a located error, paths kept inside the book.
+
+Every file the loader opens goes through here, so the rules "text is UTF-8"
+and "nothing outside the book folder" are enforced in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from publish.findings import Finding, Location, error, warning
+
+# Characters XML 1.0 cannot hold (C0 controls other than tab and newline, U+FFFE, U+FFFF): a stray one,
+# pasted from a word processor, would otherwise stop the XHTML serialiser deep in a renderer.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
+    """Read UTF-8 text (a BOM is allowed); on bad bytes name the line and byte.
+
+    Line endings become ``\n`` (CRLF and CR files read like any other) and
+    invisible control characters are removed with one located warning, since
+    XML cannot carry them.
+    """
+    if path.is_dir():
+        return None, [error("f-001", "a folder where a file is expected", Location(display),
+                            "name the file itself, not the folder that holds it")]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [error("f-001", f"cannot read file: {exc.strerror or exc}", Location(display),
+                            "check that the file exists and is readable")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [error("f-002", f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                            Location(display, line, column),
+                            "save the file as UTF-8 in your editor (File › Save with Encoding › UTF-8)")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return strip_control_characters(text, display)
+
+
+def strip_control_characters(text: str, display: str) -> tuple[str, list[Finding]]:
+    """Remove characters XML cannot hold; one warning naming the first and how many."""
+    first = NOT_XML.search(text)
+    if first is None:
+        return text, []
+    count = len(NOT_XML.findall(text))
+    line = text.count("\n", 0, first.start()) + 1
+    column = first.start() - (text.rfind("\n", 0, first.start()) + 1) + 1
+    return NOT_XML.sub("", text), [
+        warning("f-005", f"{count} invisible control character{'s' * (count != 1)} removed "
+                f"(first U+{ord(first.group()):04X})", Location(display, line, column),
+                "usually pasted from a word processor; retype the text around it if anything looks wrong")]
+
+
+def inside(root: Path, relative: str, base: Path | None = None) -> Path | None:
+    """Resolve ``relative`` against ``base`` (default ``root``); None if it leaves ``root``."""
+    if "\x00" in relative:
+        return None
+    candidate = Path(relative)
+    if candidate.is_absolute():
+        return None
+    resolved = ((base or root) / candidate).resolve()
+    try:
+        resolved.relative_to(root.resolve())
+    except ValueError:
+        return None
+    return resolved
+
+
+def split_front_matter(text: str, display: str) -> tuple[dict, str, int, list[Finding]]:
+    """Split YAML front matter from Markdown.
+
+    Returns (metadata, body, number of lines before the body, findings).  The
+    line count lets later stages report positions in the original file.
+    """
+    if not text.startswith("---\n"):
+        return {}, text, 0, []
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.endswith("\n---"):
+            end = len(text) - 4
+        else:
+            return {}, text, 0, [error("y-001", "front matter is not closed", Location(display, 1),
+                                       "end the YAML block with a line holding only ---")]
+    block = text[4:end + 1]
+    body = text[end + 5:]
+    offset = block.count("\n") + 2
+    try:
+        meta = yaml.safe_load(block) or {}
+    except yaml.YAMLError as exc:
+        from publish.source.schema import yaml_error_location
+
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        return {}, body, offset, [error("y-001", f"malformed front matter: {problem}",
+                                        yaml_error_location(exc, display, 1),
+                                        "check quoting: a title with ': ' needs quotes")]
+    if not isinstance(meta, dict):
+        return {}, body, offset, [error("y-001", "front matter must be a mapping", Location(display, 2),
+                                        "write lines such as 'title: My article'")]
+    return meta, body, offset, []
