@@ -152,7 +152,7 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
         _print_findings(findings, out)
         print(f"check: {_summary(findings)}", file=out)
         return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK
-    from publish.pdf.parts.workers import layout_pool  # light: the pipeline is imported after the fork
+    from publish.pdf.parts.pool import layout_pool  # light: the pipeline is imported after the fork
 
     edition = getattr(args, "edition", "standard")
     with layout_pool(edition) as pool:  # the zygote loads WeasyPrint while the pipeline is imported and run

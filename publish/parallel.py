@@ -19,7 +19,7 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 # Fewer items than this: everything runs in this process.  A build's second core spends its first
-# second loading WeasyPrint for the layout workers (publish.pdf.parts.workers); a shorter map split across
+# second loading WeasyPrint for the layout workers (publish.pdf.parts.pool); a shorter map split across
 # both cores only competes with that (measured on ten articles, 60-80 items a map: the layout started
 # 0.1 s later with the maps forked than without).
 MINIMUM = 150

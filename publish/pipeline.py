@@ -75,14 +75,14 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
     """Build the requested outputs; raise :class:`BuildError` (writing nothing) on any error.
 
     ``edition`` names the PDF's print edition (``publish.pdf.document.EDITIONS``).
-    ``pool``: a :class:`publish.pdf.parts.workers.WorkerPool` the caller started
+    ``pool``: a :class:`publish.pdf.parts.pool.WorkerPool` the caller started
     earlier still (the CLI does, before importing this module); the caller
     closes it.
     """
     timings: dict[str, float] = {}
     with contextlib.ExitStack() as stack:
         if pool is None and (pdf is not None or epub is not None):
-            from publish.pdf.parts.workers import layout_pool  # loads WeasyPrint beside the Markdown
+            from publish.pdf.parts.pool import layout_pool  # loads WeasyPrint beside the Markdown
 
             pool = stack.enter_context(layout_pool(edition))
         book, findings = prepare(book_dir, progress, timings)

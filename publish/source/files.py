@@ -18,6 +18,13 @@ from publish.findings import Finding, Location, error, warning
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def yaml_error_location(exc: yaml.YAMLError, display: str, line_offset: int = 0) -> Location:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return Location(display)
+    return Location(display, mark.line + 1 + line_offset, mark.column + 1)
+
+
 def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
     """Read UTF-8 text (a BOM is allowed); on bad bytes name the line and byte.
 
@@ -95,8 +102,6 @@ def split_front_matter(text: str, display: str) -> tuple[dict, str, int, list[Fi
     try:
         meta = yaml.safe_load(block) or {}
     except yaml.YAMLError as exc:
-        from publish.source.schema import yaml_error_location
-
         problem = getattr(exc, "problem", None) or "invalid YAML"
         return {}, body, offset, [error("y-001", f"malformed front matter: {problem}",
                                         yaml_error_location(exc, display, 1),

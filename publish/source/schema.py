@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from publish.findings import Finding, Location, error, warning
+from publish.source.files import read_text, yaml_error_location
 
 PLACEHOLDER = re.compile(r"\[\[.*?\]\]", re.S)
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -82,13 +83,6 @@ class Config:
         """Line of the ``index``-th item of a list value (the key's line when unknown)."""
         items = self.item_lines.get(key, [])
         return items[index] if index < len(items) else self.lines.get(key)
-
-
-def yaml_error_location(exc: yaml.YAMLError, display: str, line_offset: int = 0) -> Location:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    if mark is None:
-        return Location(display)
-    return Location(display, mark.line + 1 + line_offset, mark.column + 1)
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -266,8 +260,6 @@ def read_config(book_dir: Path) -> tuple[Config | None, list[Finding]]:
     if not path.is_file():
         return None, [error("f-001", f"no book.yaml in {book_dir}", Location("book.yaml"),
                             "run publish from the folder that holds book/, or pass the book folder")]
-    from publish.source.files import read_text
-
     text, findings = read_text(path, "book.yaml")
     if text is None:
         return None, findings

@@ -21,7 +21,7 @@ What ties the parts together is page numbers:
 * the EPUB page-list: each worker reports where its pages begin
   (:func:`publish.render.pagemap.page_places`), and the lists are joined in order.
 
-The work runs in a :class:`~publish.pdf.parts.workers.WorkerPool`: one worker per
+The work runs in a :class:`~publish.pdf.parts.pool.WorkerPool`: one worker per
 core, forked from a process that loads WeasyPrint while the build reads the
 book (the build itself never loads it).  A short book is laid out whole, as
 one document, by one worker.  How a book is cut into parts depends on the
@@ -47,7 +47,8 @@ from publish.output import atomic_output, sweep_stale, temporary_prefix
 from publish.parallel import cores, fork_available
 from publish.pdf import engine
 from publish.pdf.editions import finish_edition
-from publish.pdf.parts.workers import Job, WorkerPool, part_path
+from publish.pdf.parts.pool import WorkerPool
+from publish.pdf.parts.protocol import Descriptions, Done, Failed, Job, LaidOut, Offset, Pages, part_path
 from publish.pdf.print_html import WHOLE, Part, print_html
 from publish.render.cover import cover_image
 from publish.render.pagemap import labelled
@@ -165,7 +166,7 @@ class _Coordinator:
             job = self.queue.pop(0)
             conn = self.idle.pop(0)
             self.jobs[conn] = job
-            conn.send(("job", job))
+            conn.send(job)
 
     def _while_workers_start(self) -> None:
         """What this process does while the workers lay out their first parts.
@@ -180,7 +181,7 @@ class _Coordinator:
 
             descriptions = describe_targets(print_html(self.book, self.edition))
             for conn in self.pool.connections:
-                conn.send(("descriptions", descriptions))
+                conn.send(Descriptions(descriptions))
             preload()  # the join's fontTools tables
         cover_image(self.book)
 
@@ -209,38 +210,38 @@ class _Coordinator:
                 self.queue.insert(0, Job(0, front, linked=self.folder is not None))
                 front_final_queued = True
 
-    def _handle(self, conn: Connection, job: Job, message: tuple) -> None:
-        kind = message[0]
-        if kind == "failed":
-            raise RuntimeError(f"laying out part {job.index} of the PDF failed:\n{message[2]}")
-        if kind == "pages":
+    def _handle(self, conn: Connection, job: Job, message: Pages | LaidOut | Done | Failed) -> None:
+        if isinstance(message, Failed):
+            raise RuntimeError(f"laying out part {job.index} of the PDF failed:\n{message.traceback}")
+        if isinstance(message, Pages):
             if job.count_only:
-                self.counts[0] = message[2]
+                self.counts[0] = message.count
             elif len(self.parts) == 1:  # the whole book in one document: numbered from page 1
-                self.counts[0] = message[2]
-                conn.send(("offset", 0))
+                self.counts[0] = message.count
+                conn.send(Offset(0))
             elif job.index == 0:
-                if message[2] > self.counts[0]:
+                if message.count > self.counts[0]:
                     raise RuntimeError("the contents grew when its page numbers were filled in")
-                conn.send(("offset", 0))
+                conn.send(Offset(0))
             else:
-                self.counts[job.index] = message[2]
+                self.counts[job.index] = message.count
                 self.waiting[job.index] = conn
             for index, waiting in sorted(self.waiting.items()):
                 offset = self.offset(index)
                 if offset is not None:
-                    waiting.send(("offset", offset))
+                    waiting.send(Offset(offset))
                     del self.waiting[index]
-        elif kind == "laid-out":
-            _, index, places, starts, anchors, findings = message
-            self.places[index] = places
-            self.anchors[index] = anchors
-            self.findings += [f for f in findings if f not in self.findings]
-            for name, page in starts.items():
-                self.starts.setdefault(name, (index, page))
-        elif kind == "done":
+        elif isinstance(message, LaidOut):
+            self.places[message.index] = message.places
+            self.anchors[message.index] = message.anchors
+            self.findings += [f for f in message.findings if f not in self.findings]
+            for name, page in message.starts.items():
+                self.starts.setdefault(name, (message.index, page))
+        elif isinstance(message, Done):
             del self.jobs[conn]
             self.idle.append(conn)
+        else:
+            raise RuntimeError(f"unexpected message from the worker laying out part {job.index}: {message!r:.80}")
 
     def page_places(self) -> list:
         joined: list = []
