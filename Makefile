@@ -27,7 +27,7 @@ BOOKLET := $(DIST)/$(SLUG)-booklet.pdf
 
 SOURCES := $(shell find $(BOOK) styles publish -type f ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: all epub pdf press large-print booklet check test lint bench clean distclean
+.PHONY: all epub pdf press large-print booklet check test test-fast lint bench clean distclean
 
 all: epub pdf
 
@@ -76,6 +76,11 @@ lint: $(VENV_STAMP)
 test: $(VENV_STAMP) $(ACE_STAMP)
 	$(VENV)/bin/ruff check publish tests
 	$(VENV)/bin/pytest -q
+
+# Unit tests and findings at the loader level: no validators, no subprocess builds (under 90 s on two cores).
+test-fast: $(VENV_STAMP)
+	$(VENV)/bin/ruff check publish tests
+	$(VENV)/bin/pytest -q -m "not slow"
 
 clean:
 	rm -rf $(DIST)

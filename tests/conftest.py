@@ -18,6 +18,21 @@ SEED = SHARED / "seed" / "the-healing-power-of-tears.txt"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+# The fast tier (``make test-fast``) leaves these out: modules that lay out PDFs for byte or pixel comparisons,
+# run validators (EPUBCheck, Ace, pdftotext) or start processes; and any test using the built real book.
+SLOW_MODULES = {"test_accessibility", "test_cli", "test_epub", "test_libraries", "test_output", "test_parallel",
+                "test_parts", "test_pdf", "test_pdf_languages", "test_press", "test_print", "test_reproducible",
+                "test_safety", "test_speedups", "test_engine"}
+SLOW_FIXTURES = {"built", "checked"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def require_tool(name: str) -> None:
     """Skip on a developer machine without the tool; under CI a missing tool is a failure."""
     if shutil.which(name) is None:

@@ -431,6 +431,7 @@ def test_footnote_back_link_arrow_is_not_a_missing_glyph(tmp_path: Path, capsys)
     assert len(glyphs) == 1 and "U+2230" in glyphs[0] and "U+21A9" not in glyphs[0], err
 
 
+@pytest.mark.slow  # a subprocess or pdftotext
 def test_missing_glyphs_are_one_finding_each_not_a_weasyprint_warning(tmp_path: Path) -> None:
     """p-002 covers the title page too, and WeasyPrint's own ".notdef" warning stays out of the log.
 
@@ -518,6 +519,7 @@ def test_absolute_links_of_any_safe_scheme_and_the_top_of_the_page_pass(tmp_path
     assert "m-013" not in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a subprocess or pdftotext
 def test_a_note_called_twice_is_printed_at_each_call(tmp_path: Path, capsys) -> None:
     """As pandoc does: the PDF sets the note at the foot of each page that calls it; the EPUB keeps one note."""
     import subprocess
@@ -581,6 +583,7 @@ def test_contents_name_headings_without_note_calls_and_with_their_citations(tmp_
     assert "A heading" in titles and "What Smith (2020) found" in titles, titles
 
 
+@pytest.mark.slow  # a subprocess or pdftotext
 def test_inline_markdown_in_an_article_title(tmp_path: Path, capsys) -> None:
     """``*The Body Keeps the Score*`` in a title is italic in the heading and the contents, words elsewhere."""
     import pikepdf

@@ -31,7 +31,7 @@ from publish.findings import Finding, Location, Severity, error, warning
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the clone: publish/validation/ is two folders down
 ACE_DIR = ROOT / "tools" / "ace"
 ACE_BIN = ACE_DIR / "node_modules" / ".bin" / "ace-puppeteer"
 CHROMIUM_WRAPPER = ACE_DIR / "chromium.sh"

@@ -56,6 +56,10 @@ def _font_holders(pdf: pikepdf.Pdf) -> list[tuple[pikepdf.Dictionary, str, pikep
     return found
 
 
+class FontMismatch(ValueError):
+    """Two parts embed different glyphs under one glyph id of one font: joining them would print a wrong glyph."""
+
+
 TABLES = ("GDEF", "OS/2", "cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "name", "post")  # HarfBuzz's subsets
 
 
@@ -181,7 +185,9 @@ def _join_glyphs(programs: list[bytes]) -> bytes:
     empty in a subset when its ``loca`` entry spans no bytes, and a glyph's
     record and metrics are taken whole from the first subset that has it.
     The other tables are the longest subset's, untouched (no hinting, so
-    nothing depends on the outlines).
+    nothing depends on the outlines).  A glyph two subsets both hold must be
+    the same record with the same metrics (a cheap comparison): otherwise
+    :class:`FontMismatch` stops the join instead of printing a wrong glyph.
     """
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.tables.DefaultTable import DefaultTable
@@ -195,9 +201,13 @@ def _join_glyphs(programs: list[bytes]) -> bytes:
             continue
         theirs, their_metrics = _glyph_records(other)
         for gid, record in enumerate(theirs):
-            if record and gid < len(records) and not records[gid]:
+            if not record or gid >= len(records):
+                continue
+            if not records[gid]:
                 records[gid] = record
                 metrics[gid] = their_metrics[gid]
+            elif record.rstrip(b"\0") != records[gid].rstrip(b"\0") or their_metrics[gid] != metrics[gid]:
+                raise FontMismatch(f"glyph {gid} differs between two parts' subsets of one font")
     glyf, offsets = bytearray(), []
     for record in records:
         offsets.append(len(glyf))
