@@ -29,7 +29,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from publish.checks.book import print_font_lacks
 from publish.conventions import XHTML
 from publish.findings import Finding, error
-from publish.model import Book
+from publish.model import PAGE_SIZES, Book
 from publish.output import atomic_output
 from publish.paths import STYLES
 from publish.pdf.editions import EDITIONS, TYPEFACES, Edition, finish_edition
@@ -39,7 +39,6 @@ from publish.pdf.tags import TagNotes, finish_tags, tag_notes
 log = logging.getLogger(__name__)
 
 VIRTUAL_ROOT = "/__book__/"
-PAGE_SIZES = {"A5": "A5", "A4": "A4", "Letter": "letter", "6x9in": "6in 9in"}
 
 
 class BookFetcher(URLFetcher):

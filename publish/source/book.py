@@ -31,7 +31,7 @@ from publish.source.chapter import Source, convert, load_chapter, read_source
 from publish.source.extensions import ParsedCitations
 from publish.source.files import inside
 from publish.source.images import load_image
-from publish.source.schema import Config, read_config, suggest
+from publish.source.schema import Config, metadata_values, read_config, suggest
 from publish.source.vetting import check_csl
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,6 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
             chapters.append(chapter)
     cover, more = _cover(root, config, metadata)
     findings.extend(more)
-    access = config.get("accessibility") or {}
     book = Book(
         root=root,
         metadata=metadata,
@@ -133,38 +132,22 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
         references=references,
         csl=csl,
         accessibility=Accessibility(
-            summary=access.get("summary", ""),
-            certified_by=access.get("certified_by", ""),
-            hazards=tuple(access.get("hazards") or ()),
+            summary=config.value("accessibility.summary"),
+            certified_by=config.value("accessibility.certified_by"),
+            hazards=tuple(config.value("accessibility.hazards") or ()),
         ),
         cover=cover,
         placeholders=config.placeholders,
         nocite=tuple(str(k).lstrip("@") for k in config.get("nocite") or ()),
         reference_locations=locations,
-        page_size=(config.get("print") or {}).get("page_size", "A5"),
+        page_size=config.value("print.page_size"),
     )
     return book, findings
 
 
 def _metadata(config: Config) -> Metadata:
-    date = config.get("date")
-    if isinstance(date, dt.date):
-        date = date.isoformat()
-    return Metadata(
-        title=str(config.get("title", "")),
-        subtitle=config.get("subtitle", ""),
-        language=config.get("language", "en"),
-        identifier=str(config.get("identifier", "")).strip(),
-        authors=tuple(config.get("authors") or ()),
-        publisher=config.get("publisher", ""),
-        date=date or "",
-        rights=config.get("rights", ""),
-        description=config.get("description", ""),
-        citation_locale=config.get("citation_locale", "en-US"),
-        bibliography_placement=config.get("bibliography_placement", "chapter"),
-        notice=config.get("notice", ""),
-        modified=build_timestamp(date or ""),
-    )
+    values = metadata_values(config)
+    return Metadata(**values, modified=build_timestamp(values["date"]))
 
 
 LAST_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last second a four-digit date can stamp

@@ -1,8 +1,10 @@
 """The ``book.yaml`` schema, and loading that reports every problem at once.
 
-Each field is declared once in :data:`FIELDS` with its type and a sentence
-that says what it is for; validation walks the schema, so a new setting needs
-one line here and nothing else.  Problems become findings with the line of the
+Each key is declared once in :data:`KEYS` (a :class:`Key`): its type, default,
+check and README's sentence; validation walks the schema, README's table is
+made from it (:func:`readme_table`, kept in step by a test) and the model's
+metadata is filled from it (:func:`metadata_values`).  A new setting is one
+line here (and, when the renderers need it, a field of the model).  Problems become findings with the line of the
 offending key (PyYAML's node marks), so ``publish check`` can list all of them
 before stopping, the way MkDocs validates its configuration.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 import yaml
 
 from publish.findings import Finding, Location, error, warning
+from publish.model import PAGE_SIZES
 from publish.source.files import read_text, yaml_error_location
 
 PLACEHOLDER = re.compile(r"\[\[.*?\]\]", re.S)
@@ -27,41 +31,124 @@ IDENTIFIER = re.compile(
     r"^(urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     r"|(urn:isbn:)?(97[89][0-9-]{10,14}|[0-9-]{9,12}[0-9Xx]))$"
 )
-PAGE_SIZES = ("A5", "A4", "Letter", "6x9in")
+
+
+Problem = tuple[str, str, str]  # (code, message, hint) of a value that has the right type but is wrong
 
 
 @dataclass(frozen=True)
-class Field:
+class Key:
+    """One ``book.yaml`` key, declared once: its type, whether it is required, its default, its check, its help.
+
+    ``help`` is README's sentence for the key (README's table is made from
+    these, see :func:`readme_table`) and the hint of a wrong-typed value.
+    ``check`` returns a :data:`Problem` for a value of the right type that
+    is still wrong; ``items`` is the type every item of a list must have;
+    ``keys`` declares a mapping's own keys.  ``metadata`` names the field of
+    :class:`publish.model.Metadata` the value fills (``convert`` shapes it).
+    """
+
     kind: type | tuple[type, ...]
-    doc: str
+    help: str
     required: bool = False
+    default: Any = None
+    check: Callable[[Any], Problem | None] | None = None
+    items: type | None = None
+    keys: dict[str, Key] | None = None
+    metadata: bool = False
+    convert: Callable[[Any], Any] | None = None
 
 
-FIELDS: dict[str, Field] = {
-    "title": Field(str, "Title of the series or book, shown on the cover and title page.", True),
-    "subtitle": Field(str, "Optional subtitle."),
-    "authors": Field(list, "Authors, in credit order (list of names)."),
-    "publisher": Field(str, "The practice or publisher."),
-    "language": Field(str, "BCP 47 language tag of the text, e.g. en-GB.", True),
-    "identifier": Field(str, "urn:uuid:… or an ISBN; stays the same across editions of this book.", True),
-    "date": Field((str, dt.date), "Publication date, YYYY-MM-DD; also the build's timestamp."),
-    "rights": Field(str, "Copyright statement."),
-    "description": Field(str, "One or two sentences for catalogues and e-reader libraries."),
-    "chapters": Field(list, "Markdown files relative to the book folder, in reading order.", True),
-    "bibliography": Field(str, "CSL-JSON, CSL-YAML or BibTeX file relative to the book folder."),
-    "csl": Field(str, "CSL style file; APA 7th edition when absent."),
-    "citation_locale": Field(str, "CSL locale for citation terms; en-US (APA's) when absent."),
-    "bibliography_placement": Field(str, "'chapter' (a reference list per article) or 'book'."),
-    "nocite": Field(list, "Keys to list without citing them; '@*' lists every reference."),
-    "cover": Field(str, "Cover image relative to the book folder; a typographic cover otherwise."),
-    "cover_alt": Field(str, "Alt text of the cover image."),
-    "notice": Field(str, "Extra notice for the colophon page (e.g. 'not a substitute for therapy')."),
-    "accessibility": Field(dict, "Overrides: summary, certified_by, hazards."),
-    "print": Field(dict, "Print design: page_size (A5, A4, Letter, 6x9in)."),
+def _matches(pattern: re.Pattern, key: str, what: str, hint: str) -> Callable[[str], Problem | None]:
+    def check(value: str) -> Problem | None:
+        return None if pattern.match(value.strip() if key == "identifier" else value) else (
+            "y-005", f"'{key}' {what}: {value!r}", hint)
+    return check
+
+
+def _date(value: Any) -> Problem | None:
+    if isinstance(value, str):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return "y-005", f"'date' is not YYYY-MM-DD: {value!r}", "write the date as 2026-11-26"
+    return None
+
+
+def _one_of(key: str, allowed: tuple[str, ...], message: str, hint: str) -> Callable[[str], Problem | None]:
+    return lambda value: None if value in allowed else ("y-005", message.format(value=value), hint)
+
+
+def _not_empty(value: list) -> Problem | None:
+    return ("y-003", "'chapters' is empty", "list at least one Markdown file") if value == [] else None
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+KEYS: dict[str, Key] = {
+    "title": Key(str, "title of the series or book", required=True, default="", metadata=True, convert=str),
+    "subtitle": Key(str, "subtitle", default="", metadata=True),
+    "authors": Key(list, "list of names, in credit order", default=(), items=str, metadata=True, convert=tuple),
+    "publisher": Key(str, "the practice or publisher", default="", metadata=True),
+    "language": Key(str, "BCP 47 tag of the text, e.g. `en-GB` (hyphenation, screen-reader pronunciation)",
+                    required=True, default="en", metadata=True,
+                    check=_matches(LANGUAGE_TAG, "language", "is not a BCP 47 tag",
+                                   "use a tag such as en-GB or en-US")),
+    "identifier": Key(str, "`urn:uuid:…` or an ISBN", required=True, default="", metadata=True,
+                      convert=lambda v: str(v).strip(),
+                      check=_matches(IDENTIFIER, "identifier", "is neither urn:uuid:… nor an ISBN",
+                                     "generate one with: python -c 'import uuid; print(uuid.uuid4())'")),
+    "date": Key((str, dt.date), "publication date `YYYY-MM-DD`; also the build's timestamp", default="",
+                check=_date, metadata=True, convert=_iso),
+    "rights": Key(str, "copyright statement", default="", metadata=True),
+    "description": Key(str, "one or two sentences for catalogues", default="", metadata=True),
+    "chapters": Key(list, "Markdown files relative to the book folder, in reading order", required=True,
+                    default=(), items=str, check=_not_empty),
+    "bibliography": Key(str, "bibliography file relative to the book folder"),
+    "csl": Key(str, "CSL style file; APA 7th edition when absent"),
+    "citation_locale": Key(str, "CSL locale of citation terms; `en-US` (APA's) when absent", default="en-US",
+                           metadata=True, check=_matches(LANGUAGE_TAG, "citation_locale", "is not a language tag",
+                                                         "use a CSL locale such as en-US or en-GB")),
+    "bibliography_placement": Key(str, "`chapter` (a reference list after each article, default) or `book`",
+                                  default="chapter", metadata=True, check=_one_of(
+                                      "bibliography_placement", ("chapter", "book"),
+                                      "'bibliography_placement' must be 'chapter' or 'book', not {value!r}",
+                                      "use chapter (default) or book")),
+    "nocite": Key(list, "keys to list without citing; `@*` lists every reference", default=(), items=str),
+    "cover": Key(str, "cover image; a typographic cover is generated otherwise"),
+    "cover_alt": Key(str, "alt text of the cover image"),
+    "notice": Key(str, "an extra notice printed on the colophon page", default="", metadata=True),
+    "accessibility": Key(dict, "`summary`, `certified_by`, `hazards` overrides", keys={
+        "summary": Key(str, "the accessibility summary, in place of the one computed", default=""),
+        "certified_by": Key(str, "who checked the book (only with a real conformance check)", default=""),
+        "hazards": Key(list, "accessibility hazards, in schema.org terms", default=(), items=str),
+    }),
+    "print": Key(dict, "`page_size`: " + ", ".join(f"`{size}`" + (" (default)" if size == "A5" else "")
+                                                  for size in PAGE_SIZES), keys={
+        "page_size": Key(str, "the handout's page size", default="A5", check=_one_of(
+            "page_size", tuple(PAGE_SIZES), "unknown page size {value!r}", f"use one of {', '.join(PAGE_SIZES)}")),
+    }),
 }
+FIELDS = KEYS  # the name earlier code and tests know
 
-ACCESSIBILITY_FIELDS = {"summary": str, "certified_by": str, "hazards": list}
-PRINT_FIELDS = {"page_size": str}
+
+def readme_table() -> str:
+    """README's table of ``book.yaml`` keys, made from :data:`KEYS` (a test keeps README in step)."""
+    rows = ["| key | required | what it is |", "|---|---|---|"]
+    rows += [f"| `{name}` | {'yes' if key.required else ''} | {key.help} |" for name, key in KEYS.items()]
+    return "\n".join(rows)
+
+
+def metadata_values(config: Config) -> dict[str, Any]:
+    """The :class:`publish.model.Metadata` fields ``book.yaml`` fills, with the schema's defaults."""
+    out = {}
+    for name, key in KEYS.items():
+        if key.metadata:
+            value = config.value(name)
+            out[name] = key.convert(value) if key.convert is not None and value is not None else value
+    return out
 
 
 @dataclass
@@ -75,6 +162,15 @@ class Config:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
+
+    def value(self, dotted: str) -> Any:
+        """A key's value (``print.page_size`` for a mapping's key), or the default the schema declares."""
+        name, _, sub = dotted.partition(".")
+        key = KEYS[name]
+        if not sub:
+            return self.values.get(name, key.default)
+        mapping = self.values.get(name) or {}
+        return mapping.get(sub, key.keys[sub].default)  # type: ignore[index]
 
     def where(self, key: str, display: str = "book.yaml") -> Location:
         return Location(display, self.lines.get(key))
@@ -162,26 +258,26 @@ def parse_config(text: str, display: str = "book.yaml") -> tuple[Config | None, 
     for key, value in data.items():
         key = str(key)
         loc = Location(display, lines.get(key))
-        spec = FIELDS.get(key)
+        spec = KEYS.get(key)
         if spec is None:
             findings.append(error("y-002", f"unknown key '{key}'", loc,
-                                  suggest(key, list(FIELDS)) or "see README for the keys book.yaml accepts"))
+                                  suggest(key, list(KEYS)) or "see README for the keys book.yaml accepts"))
             continue
         if value is None and not spec.required:
             continue
         if not isinstance(value, spec.kind) or isinstance(value, bool):
             expected = spec.kind.__name__ if isinstance(spec.kind, type) else "text"
             findings.append(error("y-003", f"'{key}' must be {_article(expected)}, not "
-                                  f"{type(value).__name__}", loc, spec.doc))
+                                  f"{type(value).__name__}", loc, spec.help))
             continue
         if spec.required and isinstance(value, str) and not value.strip():
-            findings.append(error("y-003", f"'{key}' is empty", loc, spec.doc))
+            findings.append(error("y-003", f"'{key}' is empty", loc, spec.help))
             continue
         values[key] = value
-    for key, spec in FIELDS.items():
+    for key, spec in KEYS.items():
         if spec.required and key not in data:
             findings.append(error("y-003", f"required key '{key}' is missing", Location(display, 1),
-                                  f"add '{key}:' — {spec.doc}"))
+                                  f"add '{key}:' — {spec.help}"))
     findings.extend(_check_values(values, lines, display))
     for key in ("authors", "nocite"):  # items that are not text were reported (y-003); the loader never sees them
         if isinstance(values.get(key), list):
@@ -199,59 +295,36 @@ def _article(name: str) -> str:
 
 
 def _check_values(values: dict[str, Any], lines: dict[str, int], display: str) -> list[Finding]:
+    """Each present value through its key's declaration: list items, its check, a mapping's own keys."""
     findings: list[Finding] = []
-
-    def at(key: str) -> Location:
-        return Location(display, lines.get(key))
-
-    lang = values.get("language")
-    if isinstance(lang, str) and not LANGUAGE_TAG.match(lang):
-        findings.append(error("y-005", f"'language' is not a BCP 47 tag: {lang!r}", at("language"),
-                              "use a tag such as en-GB or en-US"))
-    locale = values.get("citation_locale")
-    if isinstance(locale, str) and not LANGUAGE_TAG.match(locale):
-        findings.append(error("y-005", f"'citation_locale' is not a language tag: {locale!r}",
-                              at("citation_locale"), "use a CSL locale such as en-US or en-GB"))
-    ident = values.get("identifier")
-    if isinstance(ident, str) and not IDENTIFIER.match(ident.strip()):
-        findings.append(error("y-005", f"'identifier' is neither urn:uuid:… nor an ISBN: {ident!r}",
-                              at("identifier"), "generate one with: python -c 'import uuid; print(uuid.uuid4())'"))
-    date = values.get("date")
-    if isinstance(date, str):
-        try:
-            dt.date.fromisoformat(date)
-        except ValueError:
-            findings.append(error("y-005", f"'date' is not YYYY-MM-DD: {date!r}", at("date"),
-                                  "write the date as 2026-11-26"))
-    for key in ("chapters", "authors", "nocite"):
-        items = values.get(key)
-        if isinstance(items, list) and not all(isinstance(i, str) for i in items):
-            findings.append(error("y-003", f"every item of '{key}' must be text", at(key), FIELDS[key].doc))
-    if values.get("chapters") == []:
-        findings.append(error("y-003", "'chapters' is empty", at("chapters"), "list at least one Markdown file"))
-    placement = values.get("bibliography_placement")
-    if placement is not None and placement not in ("chapter", "book"):
-        findings.append(error("y-005", f"'bibliography_placement' must be 'chapter' or 'book', not {placement!r}",
-                              at("bibliography_placement"), "use chapter (default) or book"))
-    for name, allowed in (("accessibility", ACCESSIBILITY_FIELDS), ("print", PRINT_FIELDS)):
-        sub = values.get(name)
-        if not isinstance(sub, dict):
+    for name, key in KEYS.items():
+        if name not in values:
             continue
-        for key, value in sub.items():
-            if key not in allowed:
-                findings.append(error("y-002", f"unknown key '{name}.{key}'", at(name),
-                                      suggest(str(key), list(allowed)) or f"allowed: {', '.join(allowed)}"))
-            elif not isinstance(value, allowed[key]):
-                findings.append(error("y-003", f"'{name}.{key}' has the wrong type", at(name),
-                                      f"expected {_article(allowed[key].__name__)}"))
-            elif isinstance(value, list) and not all(isinstance(i, str) for i in value):
-                findings.append(error("y-003", f"every item of '{name}.{key}' must be text", at(name),
-                                      "write each item as a quoted string"))
-    size = (values.get("print") or {}).get("page_size")
-    if isinstance(size, str) and size not in PAGE_SIZES:
-        findings.append(error("y-005", f"unknown page size {size!r}", at("print"),
-                              f"use one of {', '.join(PAGE_SIZES)}"))
+        findings.extend(_check_one(name, key, values[name], Location(display, lines.get(name))))
     return findings
+
+
+def _check_one(name: str, key: Key, value: Any, where: Location) -> list[Finding]:
+    if key.items is not None and isinstance(value, list) and not all(isinstance(i, key.items) for i in value):
+        return [error("y-003", f"every item of '{name}' must be text", where,
+                      key.help if "." not in name else "write each item as a quoted string")]
+    found = []
+    if key.check is not None:
+        problem = key.check(value)
+        if problem is not None:
+            found.append(error(problem[0], problem[1], where, problem[2]))
+    for sub, value_of_sub in (value.items() if key.keys is not None and isinstance(value, dict) else ()):
+        spec = key.keys.get(sub)  # type: ignore[union-attr]
+        dotted = f"{name}.{sub}"
+        if spec is None:
+            found.append(error("y-002", f"unknown key '{dotted}'", where,
+                               suggest(str(sub), list(key.keys)) or f"allowed: {', '.join(key.keys)}"))
+        elif not isinstance(value_of_sub, spec.kind):
+            found.append(error("y-003", f"'{dotted}' has the wrong type", where,
+                               f"expected {_article(spec.kind.__name__)}"))  # type: ignore[union-attr]
+        else:
+            found.extend(_check_one(dotted, spec, value_of_sub, where))
+    return found
 
 
 def read_config(book_dir: Path) -> tuple[Config | None, list[Finding]]:
