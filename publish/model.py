@@ -113,6 +113,8 @@ class Chapter:
     bibliography: list[BibEntry] = field(default_factory=list)
     nocite: tuple[str, ...] = ()
     images: list[Image] = field(default_factory=list)
+    notes: int = 0  # endnotes in body_html (its role="doc-endnotes" section): counted once, by the source stage
+    pullquotes: int = 0  # pull quotes in body_html, shown or hidden (class="pullquote")
 
     @property
     def printed_head(self) -> str:

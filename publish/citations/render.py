@@ -23,6 +23,7 @@ from citeproc import formatter as cformatter
 from citeproc.source import Locator, Reference
 from citeproc.source.json import CiteProcJSON
 
+from publish.bibliography.csl import normalise_doi
 from publish.citations import richtext
 from publish.citations.cslxml import Style, load_style
 from publish.citations.sort import SortValue, sort_value
@@ -35,7 +36,6 @@ _EXTRA_NAMES = {"chair", "compiler", "contributor", "curator", "director", "edit
                 "producer", "reviewed_author", "script_writer", "series_creator", "translator"}
 _NAMES = set(NAMES) | _EXTRA_NAMES
 _DATES = set(DATES) | {"available_date", "event_date"}
-_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _RAW_DATE = re.compile(r"^\s*(-?\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?\s*$")
 
 LOCK = threading.RLock()
@@ -132,7 +132,7 @@ def build_reference(internal_id: str, data: dict) -> Reference:
             else:
                 text = str(value)
                 if name == "DOI":
-                    text = _DOI_PREFIX.sub("", text)
+                    text = normalise_doi(text)[0]  # the bibliography's one DOI pattern
                 fields[name] = _PARSER.parse_string(richtext.encode(text))
         except (TypeError, ValueError) as error:
             log.warning("reference %s: field %s skipped (%s)", ref_id, key, error)

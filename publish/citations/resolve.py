@@ -20,7 +20,7 @@ from publish.citations.engine import CitationProcessor
 from publish.citations.richtext import to_text
 from publish.conventions import ALT_CITATION, XHTML, heading_text, q, serialize
 from publish.findings import Finding, Location, error, warning
-from publish.model import BibEntry, Book, CiteItem, Cluster, FormattedCluster
+from publish.model import Book, CiteItem, Cluster, FormattedCluster
 from publish.paths import CSL
 
 log = logging.getLogger(__name__)
@@ -171,13 +171,3 @@ def _fill(body_html: str, formatted: list[FormattedCluster]) -> tuple[str, dict[
                 if any("citation" in (span.get("class") or "").split() for span in h.iter(q("span")))}
     return serialize(root), headings
 
-
-def bibliography_entries(book: Book) -> list[BibEntry]:
-    """Every entry the book lists, in order (for checks and reports)."""
-    if book.bibliography:
-        return book.bibliography
-    seen: dict[str, BibEntry] = {}
-    for chapter in book.chapters:
-        for entry in chapter.bibliography:
-            seen.setdefault(entry.key, entry)
-    return list(seen.values())

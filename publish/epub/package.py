@@ -4,9 +4,12 @@ The steps read like the package they make (as Sphinx's EPUB builder does):
 
 1. metadata (Dublin Core, dcterms:modified from the book, accessibility);
 2. stylesheet, fonts and images;
-3. cover, title page and one XHTML document per article;
-4. navigation: our own nav document (toc, landmarks, page-list) and the NCX;
-5. write with ebooklib to a temporary file, then re-pack the zip with fixed
+3. the documents' sections: cover, title page, colophon, one per article,
+   the book's reference list, from the shared builders (:mod:`publish.render.markup`);
+4. the print edition's page breaks, into every document in one pass;
+5. the package: cover image, documents, spine, navigation (our own nav
+   document with toc, landmarks and page-list, and the NCX);
+6. write with ebooklib to a temporary file, then re-pack the zip with fixed
    timestamps so the same source gives byte-identical output.
 
 ebooklib is extended, not replaced: :class:`BookWriter` overrides its nav
@@ -19,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ebooklib import epub
@@ -40,7 +44,7 @@ from publish.render.markup import (
     title_page,
     xhtml_document,
 )
-from publish.render.pagemap import with_page_breaks
+from publish.render.pagemap import insert_all_page_breaks
 
 log = logging.getLogger(__name__)
 
@@ -68,24 +72,55 @@ def _document(uid: str, file_name: str, content: bytes) -> epub.EpubItem:
     return item
 
 
+@dataclass
+class _Document:
+    """One XHTML document of the package: its top section (built from the model), before it is serialised."""
+
+    uid: str  # also the page map's name for it
+    title: str
+    section: etree._Element
+    body_type: str
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.uid}.xhtml"
+
+
 def build_epub(book: Book, output: Path, page_map: dict | None = None) -> Path:
-    """Write ``book`` as EPUB 3 to ``output`` (atomically); return the path."""
+    """Write ``book`` as EPUB 3 to ``output`` (atomically); return the path.
+
+    The documents are built first, from the model; the print edition's page
+    breaks go into all of them in one pass; then everything is packaged.
+    """
+    pub = _metadata(book, page_map)
+    stylesheets = _resources(pub, book)
+    cover = cover_image(book)
+    documents = _documents(book, cover, page_map)
+    insert_all_page_breaks([(doc.uid, doc.section) for doc in documents], page_map)
+    chapters = _package(pub, book, documents, stylesheets, cover)
+    nav = nav_document(book, page_map)
+    modified = dt.datetime.strptime(book.metadata.modified, "%Y-%m-%dT%H:%M:%SZ")
+    with atomic_output(output) as tmp:
+        raw = tmp.with_suffix(".raw.epub")
+        BookWriter(str(raw), pub, nav, book.metadata.language, {"mtime": modified, "epub3_pages": False}).write()
+        repack_deterministic(raw, tmp, modified)
+        raw.unlink()
+    log.debug("EPUB with %d articles written", len(chapters))
+    return output
+
+
+def _metadata(book: Book, page_map: dict | None) -> epub.EpubBook:
+    """Step 1: Dublin Core, the subtitle, and the accessibility metadata the content supports."""
     meta = book.metadata
-    lang = meta.language
     pub = epub.EpubBook()
     pub.set_identifier(meta.identifier)
     pub.set_title(meta.title)
-    pub.set_language(lang)
+    pub.set_language(meta.language)
     for index, author in enumerate(meta.authors):
         pub.add_author(author, uid=f"creator{index}")
-    if meta.publisher:
-        pub.add_metadata("DC", "publisher", meta.publisher)
-    if meta.date:
-        pub.add_metadata("DC", "date", meta.date)
-    if meta.rights:
-        pub.add_metadata("DC", "rights", meta.rights)
-    if meta.description:
-        pub.add_metadata("DC", "description", meta.description)
+    for name in ("publisher", "date", "rights", "description"):
+        if getattr(meta, name):
+            pub.add_metadata("DC", name, getattr(meta, name))
     if meta.subtitle:
         pub.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
         pub.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
@@ -93,13 +128,14 @@ def build_epub(book: Book, output: Path, page_map: dict | None = None) -> Path:
         if prop.startswith("dc:"):
             pub.add_metadata("DC", prop[3:], value, extra)
             continue
-        attrs = {"property": prop, **extra}
-        pub.add_metadata(None, "meta", value, attrs)
+        pub.add_metadata(None, "meta", value, {"property": prop, **extra})
+    return pub
 
-    css = epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
-                        content=(STYLES / "epub.css").read_bytes())
-    pub.add_item(css)
-    stylesheets = ["css/book.css"]
+
+def _resources(pub: epub.EpubBook, book: Book) -> list[str]:
+    """Step 2: the stylesheet and each image once; returns the documents' stylesheets."""
+    pub.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
+                               content=(STYLES / "epub.css").read_bytes()))
     seen: set[str] = set()
     for chapter in book.chapters:
         for image in chapter.images:
@@ -107,65 +143,55 @@ def build_epub(book: Book, output: Path, page_map: dict | None = None) -> Path:
                 seen.add(image.href)
                 pub.add_item(epub.EpubItem(uid=f"img{len(seen)}", file_name=image.href,
                                            media_type=image.media_type, content=image.data))
+    return ["css/book.css"]
 
-    cover = cover_image(book)
-    pub.add_item(epub.EpubCover(file_name=cover.href))
-    pub.get_item_with_id("cover-img").content = cover.data
-    pub.get_item_with_id("cover-img").media_type = cover.media_type
-    pub.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
-    cover_doc = _document("cover", "cover.xhtml", xhtml_document(
-        meta.title, lang,
-        [with_page_breaks(E.section({"class": "cover", "id": "cover"},
-                                    E.img({"src": cover.href, "alt": cover.alt, "class": "cover-image"})),
-                          page_map, "cover")],
-        stylesheets, body_type="cover"))
-    titlepage = _document("titlepage", "titlepage.xhtml",
-                          xhtml_document(meta.title, lang, [with_page_breaks(title_page(book), page_map, "titlepage")],
-                                         stylesheets, body_type="frontmatter"))
-    imprint_section = with_page_breaks(colophon(book, summary(book, page_map)), page_map, "colophon")
-    imprint = _document("colophon", "colophon.xhtml",
-                        xhtml_document("Colophon", lang, [imprint_section], stylesheets, body_type="frontmatter"))
-    pub.add_item(cover_doc)
-    pub.add_item(titlepage)
-    pub.add_item(imprint)
-    spine: list = [(cover_doc, "yes"), titlepage, imprint]
-    chapters = []
+
+def _documents(book: Book, cover, page_map: dict | None) -> list[_Document]:
+    """Step 3: every document's section, from the shared markup builders, in reading order."""
+    documents = [
+        _Document("cover", book.metadata.title, E.section({"class": "cover", "id": "cover"}, E.img(
+            {"src": cover.href, "alt": cover.alt, "class": "cover-image"})), "cover"),
+        _Document("titlepage", book.metadata.title, title_page(book), "frontmatter"),
+        _Document("colophon", "Colophon", colophon(book, summary(book, page_map)), "frontmatter"),
+    ]
     for chapter in book.chapters:
         body = chapter_section(chapter)
         if book.bibliography:
             _retarget_links(body, "references.xhtml")
-        with_page_breaks(body, page_map, chapter.slug)
-        doc = _document(chapter.slug, f"{chapter.slug}.xhtml",
-                        xhtml_document(chapter.title, lang, [body], stylesheets, body_type="bodymatter"))
-        pub.add_item(doc)
-        spine.append(doc)
-        chapters.append((chapter, doc))
+        documents.append(_Document(chapter.slug, chapter.title, body, "bodymatter"))
     if book.bibliography:
         section = book_bibliography(book)
         if section is None:
             section = bibliography_section([], "references")
-        with_page_breaks(section, page_map, "references")
-        refs = _document("references", "references.xhtml",
-                         xhtml_document("References", lang, [section], stylesheets, body_type="backmatter"))
-        pub.add_item(refs)
-        spine.append(refs)
+        documents.append(_Document("references", "References", section, "backmatter"))
+    return documents
 
-    nav_item = epub.EpubNav(uid="nav", file_name="nav.xhtml")
-    pub.add_item(nav_item)
+
+def _package(pub: epub.EpubBook, book: Book, documents: list[_Document], stylesheets: list[str], cover) -> list:
+    """Step 5: the cover image, the documents in the spine, the navigation after the colophon."""
+    lang = book.metadata.language
+    pub.add_item(epub.EpubCover(file_name=cover.href))
+    pub.get_item_with_id("cover-img").content = cover.data
+    pub.get_item_with_id("cover-img").media_type = cover.media_type
+    pub.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
+    spine: list = []
+    chapters = []
+    slugs = {chapter.slug for chapter in book.chapters}
+    for doc in documents:
+        item = _document(doc.uid, doc.file_name, xhtml_document(doc.title, lang, [doc.section], stylesheets,
+                                                                body_type=doc.body_type))
+        pub.add_item(item)
+        spine.append((item, "yes") if doc.uid == "cover" else item)
+        if doc.uid in slugs:
+            chapters.append(doc)
+    pub.add_item(epub.EpubNav(uid="nav", file_name="nav.xhtml"))
     pub.add_item(epub.EpubNcx())
-    pub.toc = [epub.Link(f"{ch.slug}.xhtml", ch.title, ch.slug) for ch, _ in chapters]
+    pub.toc = [epub.Link(doc.file_name, doc.title, doc.uid) for doc in chapters]
     if book.bibliography:
         pub.toc.append(epub.Link("references.xhtml", "References", "references"))
-    spine.insert(3, nav_item)  # after the colophon, where the print edition has its contents
+    spine.insert(3, pub.get_item_with_id("nav"))  # after the colophon, where the print edition has its contents
     pub.spine = spine
-    nav = nav_document(book, page_map)
-    modified = dt.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")
-    with atomic_output(output) as tmp:
-        raw = tmp.with_suffix(".raw.epub")
-        BookWriter(str(raw), pub, nav, lang, {"mtime": modified, "epub3_pages": False}).write()
-        repack_deterministic(raw, tmp, modified)
-        raw.unlink()
-    return output
+    return chapters
 
 
 def _retarget_links(section: etree._Element, document: str) -> None:

@@ -103,7 +103,7 @@ def content_facts(book: Book) -> dict[str, bool]:
         "images": bool(images),
         "informative_images": bool(informative),
         "all_alt": all(img.alt.strip() for img in informative),
-        "notes": any('role="doc-endnotes"' in ch.body_html for ch in book.chapters),
+        "notes": any(ch.notes for ch in book.chapters),
         "references": any(ch.bibliography for ch in book.chapters) or bool(book.bibliography),
     }
 

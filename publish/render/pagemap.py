@@ -166,9 +166,9 @@ def insert_page_breaks(section: etree._Element, breaks: list[PageBreak]) -> None
             _insert_at(target, int(brk.offset), span)  # type: ignore[arg-type]
 
 
-def with_page_breaks(section: etree._Element, page_map: dict[str, list[PageBreak]] | None,
-                     doc: str) -> etree._Element:
-    """``section`` with the markers of EPUB document ``doc`` inserted (for the renderer's one-liners)."""
+def insert_all_page_breaks(sections: list[tuple[str, etree._Element]], page_map: dict[str, list[PageBreak]] | None
+                           ) -> None:
+    """Insert the markers of every document at once: ``sections`` pairs each document's name with its section."""
     if page_map:
-        insert_page_breaks(section, page_map.get(doc, []))
-    return section
+        for doc, section in sections:
+            insert_page_breaks(section, page_map.get(doc, []))

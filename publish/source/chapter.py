@@ -96,6 +96,8 @@ class Draft:
     used_hrefs: dict[str, Path]  # image names already taken in the book
     headings: list[Heading] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
+    notes: int = 0
+    pullquotes: int = 0
     stop: bool = False  # set by a pass when the chapter cannot be built
 
 
@@ -186,6 +188,8 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
         clusters=_locate_clusters(store, body, display, offset),
         nocite=tuple(str(k).lstrip("@") for k in nocite),
         images=draft.images,
+        notes=draft.notes,
+        pullquotes=draft.pullquotes,
     )
     return chapter, findings
 
@@ -291,6 +295,10 @@ def _has_text(draft: Draft) -> list[Finding]:
 def _semantics(draft: Draft) -> list[Finding]:
     add_semantics(draft.section, draft.slug)
     mark_pullquotes(draft.section)
+    draft.notes = sum(len(section.findall(f"{q('ol')}/{q('li')}")) for section in draft.section.iter(q("section"))
+                      if section.get("role") == "doc-endnotes")
+    draft.pullquotes = sum(1 for aside in draft.section.iter(q("aside"))
+                           if "pullquote" in (aside.get("class") or "").split())
     return []
 
 

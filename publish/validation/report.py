@@ -62,7 +62,7 @@ def _review_items(book: Book, page_count: int) -> list[etree._Element]:
                           f"{_cover_alt(book)}”."))
     items.append(E.li("Reading order: read each article with a screen reader (or the EPUB's text view) and "
                       "check that pull quotes, notes and figures come where a listener expects them."))
-    quotes = sum(ch.body_html.count('class="pullquote') for ch in book.chapters)
+    quotes = sum(ch.pullquotes for ch in book.chapters)
     if quotes:
         items.append(E.li(f"Pull quotes ({quotes}): the build exposes a quote with words of its own and hides "
                           "one that repeats the text; check that this matches the author's intent."))
