@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Any
 
-from publish.bibliography.bibtex import BibEntry
+from publish.bibliography.bibtex import BibtexEntry
 from publish.bibliography.csl import month_number
 from publish.bibliography.latex import latex_to_text, verbatim
 from publish.bibliography.names import parse_names
@@ -75,7 +75,7 @@ _IGNORED = {"file", "langid", "month", "year", "date", "day", "number", "issue",
             "key", "crossref", "subtitle", "titleaddon", "urlaccessdate", "mendeley-tags"}
 
 
-def _issued(entry: BibEntry) -> tuple[Any, str | None]:
+def _issued(entry: BibtexEntry) -> tuple[Any, str | None]:
     """``issued`` from ``date`` (BibLaTeX, may be a range) or ``year``/``month``/``day``."""
     fields = entry.fields
     if "date" in fields:
@@ -96,7 +96,7 @@ def _issued(entry: BibEntry) -> tuple[Any, str | None]:
     return {"date-parts": [parts]}, "year"
 
 
-def to_csl(entry: BibEntry) -> tuple[dict[str, Any], dict[str, Location], list[Finding]]:
+def to_csl(entry: BibtexEntry) -> tuple[dict[str, Any], dict[str, Location], list[Finding]]:
     """Return (CSL item, CSL variable → source location, warnings) for one entry."""
     fields = entry.fields
     findings: list[Finding] = []

@@ -46,7 +46,7 @@ class BibField:
 
 
 @dataclass
-class BibEntry:
+class BibtexEntry:
     kind: str
     key: str
     location: Location
@@ -69,7 +69,7 @@ class _Parser:
         self.lines = LineIndex(text)
         self.pos = 0
         self.macros: dict[str, str] = dict(_MONTH_MACROS)
-        self.entries: list[BibEntry] = []
+        self.entries: list[BibtexEntry] = []
         self.findings: list[Finding] = []
         self.value_end = 0
 
@@ -286,7 +286,7 @@ class _Parser:
                               f"write @{kind}{{yourkey2024, … — the key is what you cite as @yourkey2024")
         self.pos = after
         self.skip_space()
-        entry = BibEntry(kind, key, self.loc(at))
+        entry = BibtexEntry(kind, key, self.loc(at))
         what = f"entry '{key}'"
         if text.startswith(closer, self.pos):
             self.pos += 1
@@ -357,7 +357,7 @@ class _Parser:
                                   f"'{name}' on line {self.line(self.pos)}",
                                   "separate fields with ',' and close the entry with '}'")
 
-    def swallowed(self, entry: BibEntry) -> Finding | None:
+    def swallowed(self, entry: BibtexEntry) -> Finding | None:
         """A field whose braced value ran over the entry's end: the real cause of "not closed"."""
         for bib_field in entry.fields.values():
             if _SWALLOWED.search(bib_field.raw):
@@ -378,7 +378,7 @@ class _Parser:
                 self.loc(self.pos - 1), f"remove the extra '}}' on line {line} (braces must balance)"))
 
 
-def parse_bibtex(text: str, display: str) -> tuple[list[BibEntry], list[Finding]]:
+def parse_bibtex(text: str, display: str) -> tuple[list[BibtexEntry], list[Finding]]:
     """Entries in file order, and ``b-001``/``b-006`` findings for what could not be read."""
     parser = _Parser(text, display)
     parser.parse()

@@ -3,7 +3,7 @@
 Each piece of syntax is a proper Python-Markdown processor, registered at a
 priority that says when it runs:
 
-* :class:`CitationProcessor` (inline, above links) turns pandoc citations into
+* :class:`CitationPattern` (inline, above links) turns pandoc citations into
   placeholder ``<span class="citation" data-cluster="N">`` elements and
   records the clusters; the citation stage fills them in later, once for the
   whole book.
@@ -52,7 +52,7 @@ class ParsedCitations:
     raw: list[str] = field(default_factory=list)
 
 
-class CitationProcessor(InlineProcessor):
+class CitationPattern(InlineProcessor):
     def __init__(self, pattern: str, md: Markdown, store: ParsedCitations):
         super().__init__(pattern, md)
         self.store = store
@@ -233,7 +233,7 @@ class BookExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.ESCAPED_CHARS.append("@")
         md.inlinePatterns.register(BracketedSpanProcessor(SPAN_PATTERN, md), "bracketed_span", 178)
-        md.inlinePatterns.register(CitationProcessor(CITATION_PATTERN, md, self.store), "citation", 175)
+        md.inlinePatterns.register(CitationPattern(CITATION_PATTERN, md, self.store), "citation", 175)
         for name, processor, pattern, priority in _IMAGE_PROCESSORS:
             md.inlinePatterns.register(processor(pattern, md), name, priority)
         md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "fenced_div", 95)
