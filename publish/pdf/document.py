@@ -192,7 +192,7 @@ def write_part(rendered: Rendered, path: Path, release: bool = False,
                descriptions: dict[str, str] | None = None) -> None:
     """Write one laid-out document as tagged PDF (for the tagged editions) and finish its tags.
 
-    ``descriptions`` describes link targets (see :func:`publish.pdf.tags.link_descriptions`)
+    ``descriptions`` describes link targets (see :func:`publish.pdf.tags.describe_targets`)
     when the document is one part of the book and links to anchors in other parts.
     """
     spec = EDITIONS[rendered.edition]

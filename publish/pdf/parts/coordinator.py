@@ -19,7 +19,7 @@ What ties the parts together is page numbers:
   placeholder numbers (its length is what the first part needs), and laid
   out again with the real numbers once every part has paginated;
 * the EPUB page-list: each worker reports where its pages begin
-  (:func:`publish.render.pagemap.page_places`), and the lists are joined in order.
+  (:func:`publish.pdf.engine.boxes.page_places`), and the lists are joined in order.
 
 The work runs in a :class:`~publish.pdf.parts.pool.WorkerPool`: one worker per
 core, forked from a process that loads WeasyPrint while the build reads the
