@@ -13,27 +13,18 @@ VENV_STAMP := $(VENV)/.installed
 # Ace by DAISY (Node) for `make check` and the tests; puppeteer runs Debian's Chromium, never downloads one.
 ACE_STAMP := tools/ace/node_modules/.installed
 
-# The output name: the book title as an ASCII slug, cut to 80 characters as publish/text.py does
-# (the CLI writes where we say).
-SLUG := $(shell sed -n 's/^title:[[:space:]]*//p' $(BOOK)/book.yaml 2>/dev/null | head -n 1 | tr -d "\"'" \
-          | iconv -f utf-8 -t ascii//TRANSLIT 2>/dev/null | tr 'A-Z' 'a-z' \
-          | sed -e 's/[^a-z0-9][^a-z0-9]*/-/g' -e 's/^-//' -e 's/-$$//' | cut -c1-80 | sed -e 's/-$$//')
-SLUG := $(or $(SLUG),book)
-EPUB := $(DIST)/$(SLUG).epub
-PDF := $(DIST)/$(SLUG).pdf
-PRESS := $(DIST)/$(SLUG)-press.pdf
-LARGE_PRINT := $(DIST)/$(SLUG)-large-print.pdf
-BOOKLET := $(DIST)/$(SLUG)-booklet.pdf
-
+# The CLI names the output files (publish/text.py's slug of the title, for any title): make only keeps a
+# stamp per build, so a second run with nothing changed rebuilds nothing.
+BUILD_STAMP := $(DIST)/.stamp-build
 SOURCES := $(shell find $(BOOK) styles publish -type f ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: all epub pdf press large-print booklet check test test-fast lint bench clean distclean
+.PHONY: all epub pdf press large-print booklet check release test test-fast lint bench clean distclean
 
 all: epub pdf
 
-$(VENV_STAMP): pyproject.toml
+$(VENV_STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
 # Ace by DAISY for `check` and `test`.  Without npm it is left out with a note: the tests that need
@@ -44,23 +35,27 @@ $(ACE_STAMP): tools/ace/package.json tools/ace/package-lock.json
 	    npm ci --no-audit --no-fund --loglevel=error && touch $(CURDIR)/$@; \
 	else echo "note: npm not found; Ace by DAISY is not installed (install Node.js to run it)"; fi
 
-epub: $(EPUB)
-pdf: $(PDF)
-press: $(PRESS)
-large-print: $(LARGE_PRINT)
-booklet: $(BOOKLET)
-
-# Print editions, each its own layout (see README, "Print editions").
-$(PRESS) $(LARGE_PRINT) $(BOOKLET): $(DIST)/$(SLUG)-%.pdf: $(SOURCES) $(VENV_STAMP)
-	$(PY) -m publish pdf $(BOOK) --edition $* -o $@
+epub pdf: $(BUILD_STAMP)
+press large-print booklet: %: $(DIST)/.stamp-%
 
 # One process builds both from one layout of the PDF (the EPUB page-list needs it).
-$(EPUB) $(PDF) &: $(SOURCES) $(VENV_STAMP)
-	$(PY) -m publish build $(BOOK) --epub $(EPUB) --pdf $(PDF)
+$(BUILD_STAMP): $(SOURCES) $(VENV_STAMP)
+	$(PY) -m publish build $(BOOK) --out-dir $(DIST)
+	@touch $@
 
-# EPUBCheck, Ace and the PDF checks on dist/; writes dist/<slug>-accessibility.html; fails on any error.
-check: $(EPUB) $(PDF) $(VENV_STAMP) $(ACE_STAMP)
+# Print editions, each its own layout (see README, "Print editions"), written to dist/<slug>-<edition>.pdf.
+$(DIST)/.stamp-press $(DIST)/.stamp-large-print $(DIST)/.stamp-booklet: $(DIST)/.stamp-%: $(SOURCES) $(VENV_STAMP)
+	$(PY) -m publish pdf $(BOOK) --edition $* --out-dir $(DIST)
+	@touch $@
+
+# EPUBCheck, Ace and the PDF checks on what the sources make now (rebuilt first when older than a source);
+# writes dist/<slug>-accessibility.html; fails on any error.
+check: $(BUILD_STAMP) $(VENV_STAMP) $(ACE_STAMP)
 	$(PY) -m publish check $(BOOK) --out-dir $(DIST)
+
+# A release: every edition, then the checks in strict mode (any warning, a placeholder, fails it).
+release: $(BUILD_STAMP) press large-print booklet $(VENV_STAMP) $(ACE_STAMP)
+	$(PY) -m publish check $(BOOK) --out-dir $(DIST) --strict
 
 # Our builds against pandoc on synthetic series of 1, 10 and 50 articles (reports, never fails on time).
 # Each command's fastest of BENCH_REPEAT runs, ours and pandoc's alike: one run on a shared machine varies

@@ -32,14 +32,18 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("book_dir", nargs="?", default="book", type=Path, help="book folder (default: book)")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print only findings and errors")
         if name in ("epub", "pdf"):
-            cmd.add_argument("-o", "--output", type=Path, help="output file (default: dist/<slug>.<ext>)")
+            cmd.add_argument("-o", "--output", type=Path, help="output file (default: OUT_DIR/<slug>.<ext>)")
+            cmd.add_argument("--out-dir", type=Path, default=Path("dist"), help="output folder (default: dist)")
         if name == "pdf":
             cmd.add_argument("--edition", choices=("standard", "press", "large-print", "booklet"),
                              default="standard", help="print edition (default: standard; others are "
                              "written to dist/<slug>-<edition>.pdf)")
         if name == "check":
             cmd.add_argument("--out-dir", type=Path, default=Path("dist"),
-                             help="validate the EPUB and PDF here, building them if absent (default: dist)")
+                             help="validate the EPUB and PDF here, built first when absent or older than a "
+                             "source (default: dist)")
+            cmd.add_argument("--strict", action="store_true",
+                             help="for a release: fail on any warning, placeholders included")
         if name == "build":
             cmd.add_argument("--out-dir", type=Path, default=Path("dist"), help="output folder (default: dist)")
             cmd.add_argument("--epub", type=Path, help="EPUB file (default: OUT_DIR/<slug>.epub)")
@@ -68,20 +72,34 @@ def _slug(book_dir: Path) -> str:
     return file_slug(title) if isinstance(title, str) else "book"
 
 
+def _older_than_sources(outputs: tuple[Path, ...], root: Path) -> bool:
+    """Whether a source file (anything in the book folder, or the tool's own styles) changed after an output."""
+    from publish.paths import STYLES
+
+    built = min(path.stat().st_mtime for path in outputs)
+    for folder in (root, STYLES):
+        for path in folder.rglob("*"):
+            if path.is_file() and not path.name.startswith(".") and path.stat().st_mtime > built:
+                return True
+    return False
+
+
 def _validate(book, findings: list[Finding], out_dir: Path, progress) -> list[Finding]:
     """Validate dist's EPUB and PDF (built first when absent) and write the accessibility report."""
     from publish.pipeline import render_outputs
     from publish.validation.report import check_files
 
     epub, pdf = out_dir / f"{book.slug}.epub", out_dir / f"{book.slug}.pdf"
-    if not (epub.exists() and pdf.exists()):
-        progress("building the EPUB and PDF to check")
+    stale = epub.exists() and pdf.exists() and _older_than_sources((epub, pdf), book.root)
+    if stale or not (epub.exists() and pdf.exists()):
+        progress("building the EPUB and PDF to check" if not stale
+                 else "the EPUB or PDF is older than the book's sources: building them again to check")
         try:
             render_outputs(book, findings, epub=epub, pdf=pdf, progress=progress)
         except BuildError as exc:
             return [f for f in exc.findings if f not in findings]
     progress("running EPUBCheck, Ace and the PDF checks")
-    findings, report = check_files(book, epub, pdf, out_dir)
+    findings, report = check_files(book, epub, pdf, out_dir, findings)
     progress(f"accessibility report: {report}")
     return findings
 
@@ -153,8 +171,12 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
         if book is not None and not any(f.severity is Severity.ERROR for f in findings):
             findings += _validate(book, list(findings), args.out_dir, progress)
         _print_findings(findings, out)
-        print(f"check: {_summary(findings)}", file=out)
-        return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_OK
+        failed = any(f.severity is Severity.ERROR or (args.strict and f.severity is Severity.WARNING)
+                     for f in findings)
+        verdict = ("not ready for a release: every warning must go" if args.strict and failed
+                   else "ready for a release" if args.strict else "")
+        print(f"check: {_summary(findings)}" + (f"; {verdict}" if verdict else ""), file=out)
+        return EXIT_FINDINGS if failed else EXIT_OK
     from publish.pdf.parts.pool import layout_pool  # light: the pipeline is imported after the fork
 
     edition = getattr(args, "edition", "standard")
@@ -215,10 +237,10 @@ def _build(args: argparse.Namespace, edition: str, pool: object | None, progress
             epub = args.epub or args.out_dir / f"{slug}.epub"
             pdf = args.pdf or args.out_dir / f"{slug}.pdf"
         elif args.command == "epub":
-            epub = args.output or Path("dist") / f"{slug}.epub"
+            epub = args.output or args.out_dir / f"{slug}.epub"
         else:
             suffix = "" if args.edition == "standard" else f"-{args.edition}"
-            pdf = args.output or Path("dist") / f"{slug}{suffix}.pdf"
+            pdf = args.output or args.out_dir / f"{slug}{suffix}.pdf"
     blocked: list[Finding] = []
     for path, kind in ((epub, "EPUB"), (pdf, "PDF")):
         finding = _unwritable(path, kind) if path is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+PLACEHOLDER = re.compile(r"\[\[.*?\]\]", re.S)  # book.yaml's shipped [[placeholder]] values
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _NON_ID = re.compile(r"[^A-Za-z0-9_.-]")
 

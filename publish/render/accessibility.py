@@ -14,6 +14,7 @@ import re
 
 from publish.model import Book
 from publish.paths import STYLES
+from publish.text import PLACEHOLDER
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 TEXT_CONTRAST, GRAPHIC_CONTRAST = 4.5, 3.0  # WCAG 1.4.3 (text) and 1.4.11 (non-text)
@@ -71,6 +72,11 @@ def css_contrast_problems(css: str, name: str, paper: str = "#ffffff") -> list[s
     return problems
 
 
+def certifier(book: Book) -> str:
+    """Who stands behind the conformance claim: ``accessibility.certified_by``, else the publisher."""
+    return book.accessibility.certified_by or book.metadata.publisher or "the publisher"
+
+
 def conformance_problems(book: Book) -> list[str]:
     """Why the book may not claim WCAG 2.2 AA; empty when our own checks found nothing.
 
@@ -91,6 +97,9 @@ def conformance_problems(book: Book) -> list[str]:
             previous = heading.level
     if book.cover is not None and not book.cover.alt.strip():
         problems.append("the cover image has no alt text")
+    if PLACEHOLDER.search(certifier(book)):
+        problems.append("no one is named to stand behind the claim: 'accessibility.certified_by' (or "
+                        "'publisher') in book.yaml still holds placeholder text")
     css = STYLES / "epub.css"
     problems += css_contrast_problems(css.read_text(encoding="utf-8"), css.name)
     return problems
@@ -189,6 +198,5 @@ def epub_accessibility_metadata(book: Book, page_map: dict | None) -> list[tuple
         rows.append(("source-of", "pagination", {"refines": "#print-edition"}))
     if not conformance_problems(book):
         rows.append(("dcterms:conformsTo", CONFORMANCE, {"id": "conformance"}))
-        certifier = book.accessibility.certified_by or book.metadata.publisher or "the publisher"
-        rows.append(("a11y:certifiedBy", certifier, {"refines": "#conformance"}))
+        rows.append(("a11y:certifiedBy", certifier(book), {"refines": "#conformance"}))
     return rows

@@ -24,8 +24,8 @@ import yaml
 from publish.findings import Finding, Location, error, warning
 from publish.model import PAGE_SIZES
 from publish.source.files import read_text, yaml_error_location
+from publish.text import PLACEHOLDER
 
-PLACEHOLDER = re.compile(r"\[\[.*?\]\]", re.S)
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 IDENTIFIER = re.compile(
     r"^(urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

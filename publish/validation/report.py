@@ -84,14 +84,32 @@ def _cover_alt(book: Book) -> str:
     return cover_image(book).alt
 
 
+def release_blockers(book: Book, findings: list) -> list[str]:
+    """What a release must not carry: every error and warning, and each reason the EPUB makes no claim."""
+    from publish.findings import Severity
+    from publish.render.accessibility import conformance_problems
+
+    said = [str(f) for f in findings if f.severity in (Severity.ERROR, Severity.WARNING)]
+    return said + [f"no conformance claim: {problem}" for problem in conformance_problems(book)]
+
+
 def write_report(book: Book, runs: list[ToolRun], epub: Path | None, pdf: Path | None, target: Path,
-                 page_count: int = 0) -> Path:
-    """Write the report to ``target`` (HTML) and return it."""
+                 page_count: int = 0, blockers: list[str] | None = None) -> Path:
+    """Write the report to ``target`` (HTML) and return it; ``blockers``: what stops a release (None: unknown)."""
     overall = "fail" if any(r.status != "pass" for r in runs) else "pass"
     title = f"Accessibility report: {book.metadata.title}"
     body = E.body(E.h1(title))
     files = [p.name for p in (epub, pdf) if p is not None]
-    body.append(E.p("Files checked: ", ", ".join(files) or "none", ". Result: ", _status_text(overall), "."))
+    body.append(E.p("Files checked: ", ", ".join(files) or "none", ". Validators: ", _status_text(overall), "."))
+    if blockers is not None:
+        body.append(E.h2("Release"))
+        if blockers or overall != "pass":
+            body.append(E.p(_status_text("fail"), " — not ready for a release. What still blocks it:"))
+            body.append(E.ul(*[E.li(E.code(text)) for text in blockers],
+                             *[E.li(f"{run.name} did not pass") for run in runs if run.status != "pass"]))
+        else:
+            body.append(E.p(_status_text("pass"), " — nothing blocks a release: no error, no warning, no "
+                            "placeholder, and the EPUB carries its conformance claim."))
     body.append(E.h2("Validators"))
     for run in runs:
         section = E.section(E.h3(run.name, ": ", _status_text(run.status)))
@@ -107,7 +125,11 @@ def write_report(book: Book, runs: list[ToolRun], epub: Path | None, pdf: Path |
                             E.thead(E.tr(E.th({"scope": "col"}, "property"), E.th({"scope": "col"}, "value"))),
                             E.tbody(*[E.tr(E.td(E.code(p)), E.td(v)) for p, v in rows])))
         if not any(p == "dcterms:conformsTo" for p, _ in rows):
-            body.append(E.p("No conformance claim: the build's own checks found a problem (see the findings)."))
+            from publish.render.accessibility import conformance_problems
+
+            body.append(E.p("No conformance claim, because:"))
+            body.append(E.ul(*[E.li(problem) for problem in conformance_problems(book)]
+                             or [E.li("the build's own checks found a problem (see the findings)")]))
     body.append(E.h2("What a person must still review"))
     body.append(E.ul(*_review_items(book, page_count)))
     html = E.html({"lang": "en"}, E.head(E.meta(charset="utf-8"), E.title(title), E.style(CSS)), body)
@@ -126,11 +148,17 @@ def page_list_size(epub: Path) -> int:
     return len(nav.xpath("//*[local-name()='nav'][@*[local-name()='type']='page-list']//*[local-name()='a']"))
 
 
-def check_files(book: Book, epub: Path, pdf: Path, out_dir: Path) -> tuple[list, Path]:
-    """Run every validator on the built files and write ``<slug>-accessibility.html`` beside them."""
+def check_files(book: Book, epub: Path, pdf: Path, out_dir: Path, findings: list | None = None
+                ) -> tuple[list, Path]:
+    """Run every validator on the built files and write ``<slug>-accessibility.html`` beside them.
+
+    ``findings``: the build's own, so the report can say what still blocks a release.
+    """
     from publish.validation.validators import validate
 
     runs = validate(epub, pdf)
+    found = [f for run in runs for f in run.findings]
     target = out_dir / f"{book.slug}-accessibility.html"
-    write_report(book, runs, epub, pdf, target, page_list_size(epub))
-    return [f for run in runs for f in run.findings], target
+    write_report(book, runs, epub, pdf, target, page_list_size(epub), release_blockers(book, [*(findings or []),
+                                                                                               *found]))
+    return found, target

@@ -40,6 +40,8 @@ INSTALL_CHECK = "pip install 'accessible-publish[check]'"  # or pipx inject acce
 INSTALL_ACE = "npm install -g @daisy/ace (Node.js 18 or newer), or set PUBLISH_ACE to the ace command"
 # Metadata Ace lists as missing that nobody can compute: a certifier's credential and report URL.
 OPTIONAL_METADATA = {"a11y:certifierCredential", "a11y:certifierReport"}
+# The conformance claim and its certifier: written only when the build can stand behind them.
+CLAIM_METADATA = {"dcterms:conformsTo", "a11y:certifiedBy"}
 ACE_TIMEOUT = 600
 
 
@@ -177,7 +179,12 @@ def ace_findings(report: dict, epub_name: str) -> ToolRun:
                                   test.get("help", {}).get("url", "")))
     metadata = report.get("a11y-metadata", {})
     for name in [*metadata.get("missing", []), *metadata.get("empty", [])]:
-        if name not in OPTIONAL_METADATA:
+        if name in CLAIM_METADATA:  # the build leaves the claim out on purpose, and says why in the report
+            findings.append(warning("v-006", f"the EPUB makes no conformance claim (Ace: {name} missing)",
+                                    Location(f"{epub_name}/EPUB/content.opf"),
+                                    "the accessibility report says what keeps the claim out, e.g. a placeholder "
+                                    "where book.yaml names who stands behind it"))
+        elif name not in OPTIONAL_METADATA:
             findings.append(error("v-004", f"accessibility metadata {name} missing or empty",
                                   Location(f"{epub_name}/EPUB/content.opf")))
     run = ToolRun("Ace by DAISY", _status(findings), findings, data=report)
