@@ -25,7 +25,8 @@ def file_slug(title: str) -> str:
     A long title made names of 200 characters and more; 255 bytes is the
     file-system limit, past which the build could not write at all.
     """
-    return slugify(title)[:FILE_SLUG_LENGTH].rstrip("-") or "book"
+    words = re.sub("['\u2019]", "", title)  # "Let's" is one word in a file name: lets, not let-s
+    return slugify(words)[:FILE_SLUG_LENGTH].rstrip("-") or "book"
 
 
 def ref_id(key: str) -> str:

@@ -7,6 +7,8 @@ one small book besides.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import shutil
 
 import pikepdf
@@ -159,8 +161,29 @@ def test_page_metadata_and_features(built):
     assert source and "print edition" in source[0]
     assert opf.xpath("//opf:meta[@refines='#print-edition'][@property='source-of']/text()",
                      namespaces=NS) == ["pagination"]
+    # The shipped book.yaml still names its publisher as [[Practice name]]: nobody stands behind a claim yet.
+    assert opf.xpath("//opf:meta[@property='dcterms:conformsTo']", namespaces=NS) == []
+    assert opf.xpath("//opf:meta[@property='a11y:certifiedBy']", namespaces=NS) == []
+
+
+def test_the_claim_is_made_once_a_real_publisher_stands_behind_it(tmp_path):
+    """With the placeholders replaced, the EPUB claims WCAG 2.2 AA, certified by the publisher it names."""
+    import shutil
+
+    from conftest import BOOK
+
+    from publish.cli import main
+    from publish.epub.package import read_back
+
+    book = tmp_path / "book"
+    shutil.copytree(BOOK, book)
+    yaml = (book / "book.yaml").read_text(encoding="utf-8")
+    (book / "book.yaml").write_text(re.sub(r"\[\[[^]]*\]\]", "Calm Waters Practice", yaml), encoding="utf-8")
+    assert main(["epub", str(book), "--out-dir", str(tmp_path / "out"), "-q"]) == 0
+    opf = read_back(next((tmp_path / "out").glob("*.epub")))["EPUB/content.opf"]
     assert opf.xpath("//opf:meta[@property='dcterms:conformsTo']/text()", namespaces=NS) == \
         ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    assert opf.xpath("//opf:meta[@property='a11y:certifiedBy']/text()", namespaces=NS) == ["Calm Waters Practice"]
     assert opf.xpath("//opf:meta[@property='a11y:certifiedBy']/@refines", namespaces=NS) == ["#conformance"]
 
 
@@ -202,7 +225,10 @@ def test_no_conformance_claim_when_our_checks_fail(monkeypatch):
     from publish.render import accessibility
 
     book, _ = prepare(BOOK)
+    assert [p for p in accessibility.conformance_problems(book) if "placeholder" in p]  # the shipped publisher
+    book.metadata = dataclasses.replace(book.metadata, publisher="Calm Waters Practice")
     assert accessibility.conformance_problems(book) == []
+    assert "dcterms:conformsTo" in [r[0] for r in accessibility.epub_accessibility_metadata(book, None)]
     monkeypatch.setattr(accessibility, "css_contrast_problems", lambda css, name: [f"{name}: too pale"])
     rows = accessibility.epub_accessibility_metadata(book, None)
     assert "dcterms:conformsTo" not in [r[0] for r in rows]

@@ -53,15 +53,17 @@ def test_an_untested_weasyprint_lays_out_whole_with_one_warning(tmp_path, monkey
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 1 and len(list((tmp_path / "out").glob("*.epub"))) == 1
 
 
-def test_the_tested_versions_are_the_pinned_ones():
-    """pyproject.toml pins what TESTED names, so a fresh install gets the speed-ups."""
+def test_make_installs_the_tested_versions_and_the_package_allows_them():
+    """constraints.txt (what make installs) pins the versions the gate was written for; pyproject allows them."""
+    import re
+
     from conftest import ROOT
 
-    pins = ROOT.joinpath("pyproject.toml").read_text(encoding="utf-8")
+    pins = ROOT.joinpath("constraints.txt").read_text(encoding="utf-8")
     for name, versions in engine.TESTED.items():
-        if name == "weasyprint":
-            assert f'"{name}=={versions[0]}"' in pins
-    assert engine.engine().fast or engine.engine().reason
+        assert re.search(rf"^{name}=={re.escape(versions[0])}$", pins, re.M), name
+    ranges = ROOT.joinpath("pyproject.toml").read_text(encoding="utf-8")
+    assert '"weasyprint>=69.0,<71"' in ranges  # 69 is laid out plainly (tested by hand), 70.0 fast
 
 
 def _font(glyphs: list[bytes]) -> bytes:
