@@ -58,21 +58,8 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
                                          f"before the year 10000): {epoch[:40]!r}", None,
                                 "the book's date stamps the build instead; unset it, or set it to a Unix time "
                                 "such as $(git log -1 --format=%ct)"))
-    references: list[dict] = []
-    locations: dict[str, Location] = {}
-    bib = config.get("bibliography")
-    if bib:
-        path = inside(root, bib)
-        if path is not None and path.is_dir():
-            findings.append(error("f-001", f"bibliography '{bib}' is a folder, not a file",
-                                  config.where("bibliography"), "name the bibliography file itself"))
-        elif path is None or not path.is_file():
-            findings.append(error("f-003" if path is None else "f-001",
-                                  f"bibliography '{bib}' {'leaves the book folder' if path is None else 'not found'}",
-                                  config.where("bibliography"), "give the path relative to the book folder"))
-        else:
-            references, locations, more = load_bibliography(path, bib)
-            findings.extend(more)
+    references, locations, more = _bibliographies(root, config)
+    findings.extend(more)
     csl = DEFAULT_CSL
     if config.get("csl"):
         found = inside(root, config.get("csl"))
@@ -123,6 +110,7 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
         findings.extend(more)
         if chapter is not None:
             chapters.append(chapter)
+    findings.extend(_unlisted(root, set(listed)))
     cover, more = _cover(root, config, metadata)
     findings.extend(more)
     book = Book(
@@ -143,6 +131,63 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
         page_size=config.value("print.page_size"),
     )
     return book, findings
+
+
+def _unlisted(root: Path, listed: set[Path]) -> list[Finding]:
+    """A Markdown file in the book folder that no ``chapters:`` entry names is left out: say so (MkDocs does).
+
+    Files and folders whose names begin with ``.`` or ``_`` are drafts and notes kept on purpose.
+    """
+    found = []
+    for path in sorted(root.rglob("*")):
+        parts = path.relative_to(root).parts
+        if (path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file() and path.resolve() not in listed
+                and not any(part.startswith((".", "_")) for part in parts)):
+            found.append(warning("f-007", f"'{path.relative_to(root)}' is not listed under 'chapters', so it is "
+                                 "left out of the book", Location(str(path.relative_to(root))),
+                                 "add it to 'chapters' in book.yaml, or start its name with _ to keep it as a draft"))
+    return found
+
+
+def _bibliographies(root: Path, config: Config) -> tuple[list[dict], dict[str, Location], list[Finding]]:
+    """Every bibliography file ``book.yaml`` names (one path or a list, any mix of formats), as one.
+
+    A key two files define is ``b-002`` naming both places; the first file's entry is used (pandoc and
+    Quarto take the same list form).
+    """
+    names = config.value("bibliography")
+    names = [names] if isinstance(names, str) else list(names or [])
+    references: list[dict] = []
+    locations: dict[str, Location] = {}
+    findings: list[Finding] = []
+    for index, bib in enumerate(names):
+        where = Location("book.yaml", config.item_line("bibliography", index)) if isinstance(
+            config.get("bibliography"), list) else config.where("bibliography")
+        path = inside(root, bib)
+        if path is not None and path.is_dir():
+            findings.append(error("f-001", f"bibliography '{bib}' is a folder, not a file", where,
+                                  "name the bibliography file itself"))
+            continue
+        if path is None or not path.is_file():
+            near = suggest(bib, [str(p.relative_to(root)) for p in root.rglob("*") if p.suffix.lower() in
+                                 (".json", ".yaml", ".yml", ".bib", ".bibtex", ".biblatex") and p.is_file()])
+            findings.append(error("f-003" if path is None else "f-001",
+                                  f"bibliography '{bib}' {'leaves the book folder' if path is None else 'not found'}",
+                                  where, near or "give the path relative to the book folder"))
+            continue
+        found, places, more = load_bibliography(path, bib)
+        findings.extend(more)
+        for item in found:
+            key = item["id"]
+            if key in locations:
+                first = locations[key]
+                findings.append(error("b-002", f"key '{key}' is defined in {first.path}:{first.line} and again "
+                                      f"here; the first is used", places.get(key),
+                                      "give one of them a different id, or delete the duplicate"))
+                continue
+            references.append(item)
+            locations[key] = places[key]
+    return references, locations, findings
 
 
 def _metadata(config: Config) -> Metadata:

@@ -106,7 +106,8 @@ KEYS: dict[str, Key] = {
     "description": Key(str, "one or two sentences for catalogues", default="", metadata=True),
     "chapters": Key(list, "Markdown files relative to the book folder, in reading order", required=True,
                     default=(), items=str, check=_not_empty),
-    "bibliography": Key(str, "bibliography file relative to the book folder"),
+    "bibliography": Key((str, list), "bibliography file relative to the book folder, or a list of them "
+                        "(CSL-JSON, CSL-YAML, BibTeX, in any mix)", default=(), items=str),
     "csl": Key(str, "CSL style file; APA 7th edition when absent"),
     "citation_locale": Key(str, "CSL locale of citation terms; `en-US` (APA's) when absent", default="en-US",
                            metadata=True, check=_matches(LANGUAGE_TAG, "citation_locale", "is not a language tag",
@@ -266,8 +267,9 @@ def parse_config(text: str, display: str = "book.yaml") -> tuple[Config | None, 
         if value is None and not spec.required:
             continue
         if not isinstance(value, spec.kind) or isinstance(value, bool):
-            expected = spec.kind.__name__ if isinstance(spec.kind, type) else "text"
-            findings.append(error("y-003", f"'{key}' must be {_article(expected)}, not "
+            kinds = (spec.kind,) if isinstance(spec.kind, type) else spec.kind
+            expected = " or ".join(_article(k.__name__) for k in kinds if k in (str, list, dict))
+            findings.append(error("y-003", f"'{key}' must be {expected}, not "
                                   f"{type(value).__name__}", loc, spec.help))
             continue
         if spec.required and isinstance(value, str) and not value.strip():
@@ -279,7 +281,7 @@ def parse_config(text: str, display: str = "book.yaml") -> tuple[Config | None, 
             findings.append(error("y-003", f"required key '{key}' is missing", Location(display, 1),
                                   f"add '{key}:' — {spec.help}"))
     findings.extend(_check_values(values, lines, display))
-    for key in ("authors", "nocite"):  # items that are not text were reported (y-003); the loader never sees them
+    for key in ("authors", "nocite", "bibliography"):  # items that are not text were reported (y-003)
         if isinstance(values.get(key), list):
             values[key] = [item for item in values[key] if isinstance(item, str)]
     placeholders = tuple(_placeholder_keys(values))
