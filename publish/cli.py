@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import logging
 import os
 import sys
@@ -51,9 +52,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_findings(findings: list[Finding], stream) -> None:
-    for finding in sorted(findings, key=lambda f: (-f.severity, str(f.location or ""))):
-        print(str(finding), file=stream)
+def _print_findings(findings: list[Finding], stream, book_dir: Path | None = None) -> None:
+    """Each finding as ``path:line:col: severity code message; hint``, sorted by file, then line and column.
+
+    Paths are given from the working directory (where the terminal or editor opens them); a finding
+    without a place is said by the program, as compilers do.
+    """
+    shown = [(_where(f.location, book_dir), f) for f in findings]
+    shown.sort(key=lambda item: (item[0][0], item[1].location.line or 0 if item[1].location else 0,
+                                 item[1].location.column or 0 if item[1].location else 0, -item[1].severity))
+    for (_, text), finding in shown:
+        print(finding.render(text or "publish"), file=stream)
+
+
+def _where(location, book_dir: Path | None) -> tuple[str, str]:
+    """(the path alone, the whole place) of a location, from the working directory when it is below it."""
+    if location is None:
+        return "", ""
+    root = Path(location.root) if location.root is not None else book_dir
+    path = location.path
+    if root is not None:
+        full = Path(os.path.abspath(root / location.path))
+        cwd = Path.cwd()
+        path = str(full.relative_to(cwd)) if full.is_relative_to(cwd) else str(full)
+    text = path + "".join(f":{n}" for n in (location.line, location.column) if n is not None) \
+        if location.line is not None else path
+    return path, text
 
 
 def _summary(findings: list[Finding]) -> str:
@@ -100,6 +124,8 @@ def _validate(book, findings: list[Finding], out_dir: Path, progress) -> list[Fi
             return [f for f in exc.findings if f not in findings]
     progress("running EPUBCheck, Ace and the PDF checks")
     findings, report = check_files(book, epub, pdf, out_dir, findings)
+    findings = [dataclasses.replace(f, location=dataclasses.replace(f.location, root=str(out_dir)))
+                if f.location is not None and f.location.root is None else f for f in findings]
     progress(f"accessibility report: {report}")
     return findings
 
@@ -115,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv, stage)
     except Exception as exc:  # a bug or an input we did not foresee: report it, do not crash
         logging.getLogger(__name__).debug("internal error", exc_info=True)
-        print(f"x-001 error: internal error while {stage[-1]}: {type(exc).__name__}: {exc}; "
+        print(f"publish: error x-001 internal error while {stage[-1]}: {type(exc).__name__}: {exc}; "
               "nothing was written — please report this with the book folder", file=sys.stderr)
         return EXIT_FINDINGS
 
@@ -156,7 +182,7 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
             print(f"… {text}", file=out)
 
     if not args.book_dir.is_dir():
-        print(f"f-001 error {args.book_dir}: book folder not found; pass the folder that holds book.yaml",
+        print(f"{args.book_dir}: error f-001 book folder not found; pass the folder that holds book.yaml",
               file=out)
         return EXIT_FINDINGS
     if args.command == "check":
@@ -170,7 +196,7 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
         book, findings = prepare(args.book_dir, progress)
         if book is not None and not any(f.severity is Severity.ERROR for f in findings):
             findings += _validate(book, list(findings), args.out_dir, progress)
-        _print_findings(findings, out)
+        _print_findings(findings, out, args.book_dir)
         failed = any(f.severity is Severity.ERROR or (args.strict and f.severity is Severity.WARNING)
                      for f in findings)
         verdict = ("not ready for a release: every warning must go" if args.strict and failed
@@ -253,10 +279,10 @@ def _build(args: argparse.Namespace, edition: str, pool: object | None, progress
     try:
         result = build(args.book_dir, epub=epub, pdf=pdf, progress=progress, edition=edition, pool=pool)
     except BuildError as exc:
-        _print_findings(exc.findings, out)
+        _print_findings(exc.findings, out, args.book_dir)
         print(f"{args.command}: failed, {_summary(exc.findings)}; nothing was written", file=out)
         return EXIT_FINDINGS
-    _print_findings(result.findings, out)
+    _print_findings(result.findings, out, args.book_dir)
     sizes = ", ".join(f"{p} ({p.stat().st_size / 1024:.0f} KiB)" for p in result.outputs)
     print(f"{args.command}: wrote {sizes}; {_summary(result.findings)}", file=out)
     return EXIT_OK

@@ -27,11 +27,15 @@ class Severity(enum.IntEnum):
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A place in a source file; ``path`` is relative to the book folder."""
+    """A place in a file; ``path`` is relative to ``root``, the book folder when ``root`` is None.
+
+    Built files (``dist/book.epub/EPUB/ch01.xhtml``) carry the folder they were written to as ``root``.
+    """
 
     path: str
     line: int | None = None
     column: int | None = None
+    root: str | None = None
 
     def __str__(self) -> str:
         text = self.path
@@ -53,9 +57,16 @@ class Finding:
     hint: str = ""
 
     def __str__(self) -> str:
-        where = f" {self.location}" if self.location else ""
+        return self.render()
+
+    def render(self, where: str | None = None) -> str:
+        """``path:line:col: severity code message; hint``, the order editors and CI annotators parse.
+
+        ``where`` replaces the location's own text (the CLI gives a path from the working directory).
+        """
+        place = where if where is not None else (str(self.location) if self.location else "")
         hint = f"; {self.hint}" if self.hint else ""
-        return f"{self.code} {self.severity}{where}: {self.message}{hint}"
+        return f"{place + ': ' if place else ''}{self.severity} {self.code} {self.message}{hint}"
 
 
 def error(code: str, message: str, location: Location | None = None, hint: str = "") -> Finding:

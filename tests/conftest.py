@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -31,6 +32,17 @@ def pytest_collection_modifyitems(config, items) -> None:
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
         if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+def said(line: str, expected: str) -> bool:
+    """Whether a printed finding line begins as ``expected`` does ("…" stands for any text).
+
+    The CLI prints paths from the working directory, so a book in a temporary folder is named by its
+    full path: the line may begin with the folders above the book (or with ``publish:`` for a finding
+    without a place).
+    """
+    pattern = ".*?".join(re.escape(part) for part in expected.split("\u2026"))
+    return re.match(rf"(?:.*/|publish: )?{pattern}", line) is not None
 
 
 def require_tool(name: str) -> None:

@@ -13,7 +13,7 @@ REFS = '[{"id": "smith2020", "type": "book", "title": "A book", "author": [{"fam
 def test_check_real_book_warns_about_placeholders(checked):
     assert checked["code"] == 0, checked["stderr"]
     err = checked["stderr"]
-    assert "y-004 warning book.yaml:8: 'publisher' still holds placeholder text" in err
+    assert "book.yaml:8: warning y-004 'publisher' still holds placeholder text" in err
 
 
 def test_unknown_key_is_located_with_suggestion(tmp_path, capsys):
@@ -21,7 +21,7 @@ def test_unknown_key_is_located_with_suggestion(tmp_path, capsys):
     out = tmp_path / "out.epub"
     assert main(["epub", str(book), "-o", str(out), "-q"]) == 1
     err = capsys.readouterr().err
-    assert "c-001 error chapters/01.md:5:6: unknown citation key '@smyth2020'; did you mean '@smith2020'?" in err
+    assert "chapters/01.md:5:6: error c-001 unknown citation key '@smyth2020'; did you mean '@smith2020'?" in err
     assert not out.exists()
     assert list(tmp_path.glob("*.part")) == []
 
@@ -62,7 +62,7 @@ def test_the_command_exits_with_its_code_and_every_line_it_printed(tmp_path):
     done = subprocess.run([sys.executable, "-m", "publish", "epub", str(broken), "-o", str(tmp_path / "x.epub")],
                           capture_output=True, text=True, env=buffered)
     assert done.returncode == 1
-    assert "c-001 error chapters/01.md:5:6: unknown citation key '@smyth2020'" in done.stderr
+    assert "chapters/01.md:5:6: error c-001 unknown citation key '@smyth2020'" in done.stderr
     assert done.stderr.splitlines()[-1].startswith("epub: failed, 1 error")
 
     helped = subprocess.run([sys.executable, "-m", "publish", "--help"], capture_output=True, text=True,

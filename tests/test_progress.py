@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import write_book
+from conftest import said, write_book
 
 from publish.cli import main
 
@@ -34,7 +34,7 @@ def test_quiet_hides_stages_but_keeps_findings_and_summary(tmp_path: Path, capsy
     assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 0
     lines = capsys.readouterr().err.splitlines()
     assert not [line for line in lines if line.startswith("… ")]
-    assert lines[0].startswith("y-004 warning book.yaml:")
+    assert said(lines[0], "book.yaml:…: warning y-004")
     assert lines[-1].startswith(f"epub: wrote {tmp_path / 'x.epub'} (") and lines[-1].endswith("0 errors, 1 warning")
 
 
@@ -59,6 +59,6 @@ def test_internal_error_names_the_stage(tmp_path: Path, capsys, monkeypatch) -> 
     assert main(["build", str(book), "--out-dir", str(tmp_path / "dist")]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert ("x-001 error: internal error while formatting citations: RuntimeError: simulated bug; "
+    assert ("error x-001 internal error while formatting citations: RuntimeError: simulated bug; "
             "nothing was written") in err
     assert not (tmp_path / "dist").exists()

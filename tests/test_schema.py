@@ -11,7 +11,7 @@ from publish.source.schema import KEYS, parse_config, readme_table
 
 
 def test_readme_table_is_the_schemas():
-    """Regenerate on purpose: python -c 'from publish.source.schema import readme_table; print(readme_table())'."""
+    """Regenerate on purpose: python -m publish.source.schema (prints the table)."""
     assert readme_table() in (ROOT / "README.md").read_text(encoding="utf-8")
 
 

@@ -340,3 +340,7 @@ def read_config(book_dir: Path) -> tuple[Config | None, list[Finding]]:
         return None, findings
     config, more = parse_config(text)
     return config, findings + more
+
+
+if __name__ == "__main__":  # regenerate README's table on purpose: python -m publish.source.schema
+    print(readme_table())
