@@ -25,6 +25,41 @@ def yaml_error_location(exc: yaml.YAMLError, display: str, line_offset: int = 0)
     return Location(display, mark.line + 1 + line_offset, mark.column + 1)
 
 
+def yaml_problem(exc: yaml.YAMLError, display: str, line_offset: int = 0) -> Finding:
+    """A YAML syntax error in plain words, at the line the author has to change (``y-001``).
+
+    PyYAML names its parser's state ("expected <block end>, but found '?'") and often the line after
+    the mistake: a list item without its dash is found when the next line begins.  The common
+    mistakes are recognised and said as an author would, at the line that holds them.
+    """
+    problem = str(getattr(exc, "problem", None) or str(exc).splitlines()[0])
+    context = str(getattr(exc, "context", None) or "")
+    at = yaml_error_location(exc, display, line_offset)
+    mark = getattr(exc, "context_mark", None)
+    opened = Location(display, mark.line + 1 + line_offset, mark.column + 1) if mark is not None else at
+    if "\\t" in problem or "\t" in problem:
+        return error("y-001", "a tab character in the indentation", at, "YAML indents with spaces only: "
+                     "replace the tab with spaces")
+    if "could not find expected ':'" in problem and "simple key" in context:
+        return error("y-001", "this line is neither 'key: value' nor a list item", opened,
+                     "a list item needs '- ' in front of it; a setting needs a ':' after its name")
+    if problem.startswith("expected <block end>"):
+        return error("y-001", "this line is indented differently from the lines above it", at,
+                     "line up the items of one list (or the keys of one mapping) under each other")
+    if "mapping values are not allowed here" in problem:
+        return error("y-001", "a ': ' where YAML does not expect one", at,
+                     "put a value that contains ': ' in quotes (title: \"Grief: a guide\"), or check this line's "
+                     "indentation")
+    if "end of stream" in problem and "quoted scalar" in context:
+        return error("y-001", "a quotation mark is opened here and never closed", opened,
+                     "close the quotation with the same mark it was opened with")
+    if "flow sequence" in context or "flow mapping" in context:
+        return error("y-001", "a list in [brackets] (or a mapping in {braces}) is opened here and never closed",
+                     opened, "close it on the same line, or write the items one per line with '- '")
+    return error("y-001", f"malformed YAML: {problem}", at,
+                 "check the indentation and quoting on that line; quote values that contain ': '")
+
+
 def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
     """Read UTF-8 text (a BOM is allowed); on bad bytes name the line and byte.
 
@@ -102,10 +137,7 @@ def split_front_matter(text: str, display: str) -> tuple[dict, str, int, list[Fi
     try:
         meta = yaml.safe_load(block) or {}
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        return {}, body, offset, [error("y-001", f"malformed front matter: {problem}",
-                                        yaml_error_location(exc, display, 1),
-                                        "check quoting: a title with ': ' needs quotes")]
+        return {}, body, offset, [yaml_problem(exc, display, 1)]
     if not isinstance(meta, dict):
         return {}, body, offset, [error("y-001", "front matter must be a mapping", Location(display, 2),
                                         "write lines such as 'title: My article'")]

@@ -34,6 +34,21 @@ SVG_DROP = {"script", "foreignObject", "iframe", "object", "embed", "use"}
 SVG_NEEDS_HREF = {"image", "feImage"}  # elements that are nothing without what their href points at
 
 
+def _nearest_image(root: Path, src: str, base: Path) -> str:
+    """A did-you-mean for an image path: the file as written from the book folder, or one named alike."""
+    import difflib
+    import os
+
+    from_root = inside(root, unquote(src))
+    if base != root and from_root is not None and from_root.is_file():  # written relative to the book folder
+        fixed = os.path.relpath(from_root, base)
+        return f"did you mean '{fixed}'? The path is relative to the Markdown file, not the book folder"
+    images = [os.path.relpath(path, base) for path in root.rglob("*")
+              if path.is_file() and path.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")]
+    close = difflib.get_close_matches(src, images, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
 def load_image(root: Path, src: str, base: Path, where: Location) -> tuple[tuple[Path, str, bytes, int, int] | None,
                                                                           list[Finding]]:
     """Return (path, media type, bytes, width, height) or findings explaining why not."""
@@ -52,8 +67,8 @@ def load_image(root: Path, src: str, base: Path, where: Location) -> tuple[tuple
         return None, [error("f-001", f"image path '{src}' is a folder, not a file", where,
                             f"name the image file; the path is relative to {relative_to}")]
     if not path.is_file():
-        return None, [error("f-001", f"image file '{src}' not found", where,
-                            f"check the spelling; the path is relative to {relative_to}")]
+        return None, [error("f-001", f"image file '{src}' not found", where, _nearest_image(root, src, base)
+                            or f"check the spelling; the path is relative to {relative_to}")]
     size = path.stat().st_size
     if size > MAX_BYTES:
         return None, [error("m-006", f"image '{src}' is {size / 1048576:.1f} MiB", where,

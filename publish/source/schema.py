@@ -23,7 +23,7 @@ import yaml
 
 from publish.findings import Finding, Location, error, warning
 from publish.model import PAGE_SIZES
-from publish.source.files import read_text, yaml_error_location
+from publish.source.files import read_text, yaml_problem
 from publish.text import PLACEHOLDER
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -245,11 +245,7 @@ def parse_config(text: str, display: str = "book.yaml") -> tuple[Config | None, 
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [
-            error("y-001", f"malformed YAML: {problem}", yaml_error_location(exc, display),
-                  "check the indentation and quoting on that line; quote values that contain ': '")
-        ]
+        return None, [yaml_problem(exc, display)]
     if not isinstance(data, dict):
         return None, [error("y-001", "book.yaml must be a mapping of keys to values", Location(display, 1),
                             "start with lines such as 'title: My book'")]
@@ -261,8 +257,10 @@ def parse_config(text: str, display: str = "book.yaml") -> tuple[Config | None, 
         loc = Location(display, lines.get(key))
         spec = KEYS.get(key)
         if spec is None:
-            findings.append(error("y-002", f"unknown key '{key}'", loc,
-                                  suggest(key, list(KEYS)) or "see README for the keys book.yaml accepts"))
+            nested = [f"{name}.{key}" for name, spec in KEYS.items() if spec.keys and key in spec.keys]
+            hint = (f"did you mean '{nested[0]}'? It goes under '{nested[0].split('.')[0]}:', indented"
+                    if nested else suggest(key, list(KEYS)) or "see README for the keys book.yaml accepts")
+            findings.append(error("y-002", f"unknown key '{key}'", loc, hint))
             continue
         if value is None and not spec.required:
             continue
