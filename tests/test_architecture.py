@@ -1,6 +1,6 @@
 """The layout keeps its promises: imports follow the flow of data, WeasyPrint's internals stay in one room.
 
-The rooms and their order are README's picture:
+The rooms and their order are docs/architecture.md's picture:
 source → citations → checks → renderers (render, epub, pdf, web) → validation,
 with ``pipeline`` running them and ``cli`` presenting them.  The checker reads
 the imports with ``ast`` (including imports inside functions), so a lazy
