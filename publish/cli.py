@@ -2,7 +2,8 @@
 
 ``main(argv)`` returns an exit code and never calls ``sys.exit`` itself, so
 tests run it in-process; the command itself is :func:`run`.  Exit codes: 0
-success, 1 the book has errors (or a validator failed), 2 wrong usage.
+success, 1 the book has errors (or a validator failed), 2 wrong usage,
+130 interrupted (Ctrl-C or SIGTERM; no file is changed).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import contextlib
 import dataclasses
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 from publish.findings import BuildError, Finding, Severity, error
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,6 +112,7 @@ def _older_than_sources(outputs: tuple[Path, ...], root: Path) -> bool:
 
 def _validate(book, findings: list[Finding], out_dir: Path, progress) -> list[Finding]:
     """Validate dist's EPUB and PDF (built first when absent) and write the accessibility report."""
+    from publish.output import output_set
     from publish.pipeline import render_outputs
     from publish.validation.report import check_files
 
@@ -119,7 +122,8 @@ def _validate(book, findings: list[Finding], out_dir: Path, progress) -> list[Fi
         progress("building the EPUB and PDF to check" if not stale
                  else "the EPUB or PDF is older than the book's sources: building them again to check")
         try:
-            render_outputs(book, findings, epub=epub, pdf=pdf, progress=progress)
+            with output_set():
+                render_outputs(book, findings, epub=epub, pdf=pdf, progress=progress)
         except BuildError as exc:
             return [f for f in exc.findings if f not in findings]
     progress("running EPUBCheck, Ace and the PDF checks")
@@ -139,16 +143,28 @@ def main(argv: list[str] | None = None) -> int:
     stage = ["starting"]
     try:
         return _main(argv, stage)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see run): the outputs are renamed together or not at all
+        print(f"publish: interrupted while {stage[-1]}; no file was changed", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # a bug or an input we did not foresee: report it, do not crash
         logging.getLogger(__name__).debug("internal error", exc_info=True)
-        print(f"publish: error x-001 internal error while {stage[-1]}: {type(exc).__name__}: {exc}; "
+        first = (str(exc).strip().splitlines() or [""])[0]  # a worker's traceback stays in the debug log
+        print(f"publish: error x-001 internal error while {stage[-1]}: {type(exc).__name__}: {first}; "
               "nothing was written — please report this with the book folder", file=sys.stderr)
         return EXIT_FINDINGS
 
 
 def run() -> NoReturn:
-    """The ``publish`` command (and ``python -m publish``): :func:`main`, then :func:`leave`."""
+    """The ``publish`` command (and ``python -m publish``): :func:`main`, then :func:`leave`.
+
+    SIGTERM is taken as Ctrl-C, so a stopped build cleans up the same way and exits 130.
+    """
+    signal.signal(signal.SIGTERM, _terminated)
     leave(main())
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def leave(code: int) -> NoReturn:
@@ -188,7 +204,7 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
     if args.command == "check":
         from publish.pipeline import prepare
 
-        blocked = _folder_problem(args.out_dir)
+        blocked = _inside_book(args.out_dir, args.book_dir) or _folder_problem(args.out_dir)
         if blocked is not None:
             _print_findings([blocked], out)
             print(f"check: failed, {_summary([blocked])}", file=out)
@@ -230,6 +246,16 @@ def _unwritable(path: Path, kind: str) -> Finding | None:
     return _folder_problem(path.parent)
 
 
+def _inside_book(path: Path, book_dir: Path) -> Finding | None:
+    """f-006 when an output would be written inside the book folder: over a source, or among them."""
+    book = Path(os.path.realpath(book_dir))
+    where = Path(os.path.realpath(path))
+    if where == book or book in where.parents:
+        return error("f-006", f"the output '{path}' is inside the book folder '{book_dir}': a build never writes "
+                     "among its sources", None, "write to a folder beside the book, such as dist/ (the default)")
+    return None
+
+
 def _folder_problem(folder: Path) -> Finding | None:
     """f-006 when the output folder is a file (or lies under one), or cannot be made.
 
@@ -269,9 +295,12 @@ def _build(args: argparse.Namespace, edition: str, pool: object | None, progress
             pdf = args.output or args.out_dir / f"{slug}{suffix}.pdf"
     blocked: list[Finding] = []
     for path, kind in ((epub, "EPUB"), (pdf, "PDF")):
-        finding = _unwritable(path, kind) if path is not None else None
+        finding = (_inside_book(path, args.book_dir) or _unwritable(path, kind)) if path is not None else None
         if finding is not None and finding not in blocked:  # both outputs in the same wrong folder: said once
             blocked.append(finding)
+    if epub is not None and pdf is not None and os.path.abspath(epub) == os.path.abspath(pdf):
+        blocked.append(error("f-006", f"--epub and --pdf name the same file '{epub}'", None,
+                             "give each its own name, or leave them out to get dist/<title>.epub and .pdf"))
     if blocked:
         _print_findings(blocked, out)
         print(f"{args.command}: failed, {_summary(blocked)}; nothing was written", file=out)

@@ -5,11 +5,18 @@ end, so an interrupted or failed build never leaves a half-written EPUB or
 PDF in ``dist/`` (the previous good file stays).  Temporary names carry the
 building process's id: what a killed build left behind (a ``kill -9`` runs
 no clean-up) is removed by the next build of the same file.
+
+A command that writes several files (the EPUB and the PDF) opens an
+:func:`output_set`: each file is then complete beside its target, and all of
+them are renamed into place together once the last one is done, so a
+failure, Ctrl-C or SIGTERM anywhere leaves the previous pair as it was — never
+a new PDF beside an old EPUB.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import re
 import shutil
@@ -59,9 +66,46 @@ def glob_escape(name: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", name)
 
 
+class OutputSet:
+    """Finished temporary files waiting to be renamed onto their targets together."""
+
+    def __init__(self) -> None:
+        self.staged: list[tuple[Path, Path]] = []
+        self.pid = os.getpid()  # a forked child (the EPUB made beside the PDF's join) writes its own files
+
+    def commit(self) -> None:
+        for tmp, target in self.staged:
+            os.replace(tmp, target)
+        self.staged.clear()
+
+    def discard(self) -> None:
+        for tmp, _ in self.staged:
+            tmp.unlink(missing_ok=True)
+        self.staged.clear()
+
+
+_CURRENT: contextvars.ContextVar[OutputSet | None] = contextvars.ContextVar("publish_output_set", default=None)
+
+
+@contextlib.contextmanager
+def output_set() -> Iterator[OutputSet]:
+    """Stage every :func:`atomic_output` inside; rename all of them at the end, or none."""
+    outputs = OutputSet()
+    token = _CURRENT.set(outputs)
+    try:
+        yield outputs
+        outputs.commit()
+    except BaseException:
+        outputs.discard()
+        raise
+    finally:
+        _CURRENT.reset(token)
+
+
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
-    """Yield a temporary path; on success rename it to ``target``, on failure delete it."""
+    """Yield a temporary path; on success rename it to ``target`` (or stage it in the open :func:`output_set`),
+    on failure delete it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale(target)
     handle, name = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=".part", dir=target.parent)
@@ -70,7 +114,11 @@ def atomic_output(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        staging = _CURRENT.get()
+        if staging is None or staging.pid != os.getpid():
+            os.replace(tmp, target)
+        else:
+            staging.staged.append((tmp, target))
     except BaseException:
         for leftover in tmp.parent.glob(glob_escape(tmp.name) + "*"):
             leftover.unlink(missing_ok=True)

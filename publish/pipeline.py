@@ -29,7 +29,7 @@ from publish.checks.book import check_book
 from publish.citations.resolve import check_citation_keys, resolve_citations
 from publish.findings import BuildError, Finding, Severity, has_errors
 from publish.model import Book
-from publish.output import atomic_output
+from publish.output import atomic_output, output_set
 from publish.parallel import Forked, fork_available
 from publish.source.book import load_book
 
@@ -90,7 +90,8 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
         book, findings = prepare(book_dir, progress, timings)
         if book is None or has_errors(findings):
             raise BuildError(findings)
-        return render_outputs(book, findings, epub, pdf, progress, edition, timings, pool)
+        with output_set():  # the EPUB and the PDF are renamed into place together, or neither is
+            return render_outputs(book, findings, epub, pdf, progress, edition, timings, pool)
 
 
 def _epub_bytes(book: Book, name: str, page_map: dict) -> bytes:

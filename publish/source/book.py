@@ -52,6 +52,11 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
     if config is None:
         return None, findings
     metadata = _metadata(config)
+    if metadata.modified[:4] > LAST_ZIP_YEAR:
+        findings.append(error("y-010", f"the build's date {metadata.modified[:10]} is after {LAST_ZIP_YEAR}, the last "
+                              "year a zip file (the EPUB) can store", config.where("date")
+                              if not os.environ.get("SOURCE_DATE_EPOCH") else None,
+                              "use the publication date (book.yaml 'date'), or a SOURCE_DATE_EPOCH before 2108"))
     seconds, epoch = source_date_epoch()
     if epoch and seconds is None:
         findings.append(warning("y-009", f"SOURCE_DATE_EPOCH is not a Unix time (whole seconds since 1970, "
@@ -195,6 +200,7 @@ def _metadata(config: Config) -> Metadata:
     return Metadata(**values, modified=build_timestamp(values["date"]))
 
 
+LAST_ZIP_YEAR = "2107"  # a zip entry stores its year as 1980 + 7 bits
 LAST_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last second a four-digit date can stamp
 
 

@@ -18,6 +18,23 @@ from publish.findings import Finding, Location, error, warning
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+class _NoAliases(yaml.SafeLoader):
+    """The safe loader without anchors and aliases: a settings file never needs them, and a few lines of
+    aliases can expand to billions of values (the bibliography reader bounds them the same way)."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "an alias (*name) where book settings take plain values",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_settings(text: str):
+    """YAML settings (``book.yaml``, front matter) with the safe loader and no aliases."""
+    return yaml.load(text, Loader=_NoAliases)
+
+
 def yaml_error_location(exc: yaml.YAMLError, display: str, line_offset: int = 0) -> Location:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is None:
@@ -53,6 +70,8 @@ def yaml_problem(exc: yaml.YAMLError, display: str, line_offset: int = 0) -> Fin
     if "end of stream" in problem and "quoted scalar" in context:
         return error("y-001", "a quotation mark is opened here and never closed", opened,
                      "close the quotation with the same mark it was opened with")
+    if "alias" in problem:
+        return error("y-001", "a YAML alias (*name)", at, "write the value itself: aliases are not allowed here")
     if "flow sequence" in context or "flow mapping" in context:
         return error("y-001", "a list in [brackets] (or a mapping in {braces}) is opened here and never closed",
                      opened, "close it on the same line, or write the items one per line with '- '")
@@ -135,7 +154,7 @@ def split_front_matter(text: str, display: str) -> tuple[dict, str, int, list[Fi
     body = text[end + 5:]
     offset = block.count("\n") + 2
     try:
-        meta = yaml.safe_load(block) or {}
+        meta = load_settings(block) or {}
     except yaml.YAMLError as exc:
         return {}, body, offset, [yaml_problem(exc, display, 1)]
     if not isinstance(meta, dict):

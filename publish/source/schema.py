@@ -23,7 +23,7 @@ import yaml
 
 from publish.findings import Finding, Location, error, warning
 from publish.model import PAGE_SIZES
-from publish.source.files import read_text, yaml_problem
+from publish.source.files import load_settings, read_text, yaml_problem
 from publish.text import PLACEHOLDER
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -243,7 +243,7 @@ def _placeholder_keys(values: dict[str, Any], prefix: str = "") -> list[str]:
 def parse_config(text: str, display: str = "book.yaml") -> tuple[Config | None, list[Finding]]:
     """Parse and validate ``book.yaml`` text; return the config (or None) and every finding."""
     try:
-        data = yaml.safe_load(text)
+        data = load_settings(text)
     except yaml.YAMLError as exc:
         return None, [yaml_problem(exc, display)]
     if not isinstance(data, dict):

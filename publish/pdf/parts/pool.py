@@ -14,7 +14,9 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 
 
 def _zygote(control: Connection, ends: list[Connection], edition: str = "standard",
-            parent_ends: list[Connection] | None = None) -> None:
+            parent_ends: list[Connection] | None = None, scratch: str | None = None) -> None:
     """The process the workers are forked from: it loads WeasyPrint while the build reads the book.
 
     Started before the book is read, it imports WeasyPrint (half a second
@@ -38,6 +40,8 @@ def _zygote(control: Connection, ends: list[Connection], edition: str = "standar
     share its pages — and waits for them.  The parent never loads WeasyPrint.
     """
     workers: list[multiprocessing.process.BaseProcess] = []
+    if scratch is not None:  # WeasyPrint's font folders and the like go where the pool removes them
+        tempfile.tempdir = scratch
     close_all(parent_ends or [])  # so that a killed parent is seen as end-of-file, here and in the workers
     try:
         from publish.pdf import engine
@@ -112,8 +116,11 @@ class WorkerPool:
         self.control, zygote_end = context.Pipe()
         self.connections: list[Connection] = [parent for parent, _ in pairs]
         self.pids: list[int] = []
+        # Temporary files of the layout processes (WeasyPrint writes each font it embeds to a folder it removes
+        # only when the font configuration is collected, which a worker's quick exit never reaches).
+        self.scratch = tempfile.mkdtemp(prefix="publish-layout-")
         self.zygote = context.Process(target=_zygote, args=(zygote_end, [child for _, child in pairs], edition,
-                                                                 [self.control, *self.connections]))
+                                                                 [self.control, *self.connections], self.scratch))
         self.zygote.start()
         zygote_end.close()
         for _, child in pairs:
@@ -146,6 +153,7 @@ class WorkerPool:
             self.kill()
         for conn in [*self.connections, self.control]:
             conn.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def kill(self) -> None:
         """End the workers and the zygote now (after an error, they may be mid-part)."""
@@ -155,6 +163,7 @@ class WorkerPool:
         if self.zygote.is_alive():
             self.zygote.kill()
         self.zygote.join()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def __enter__(self) -> WorkerPool:
         return self
