@@ -1,0 +1,133 @@
+"""Hostile and unlucky input: no lost file, no mixed pair, no hang on a small file, nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from conftest import BOOK, ROOT, write_book
+
+from publish.cli import main
+
+ARTICLE = "---\ntitle: One\n---\n\nA paragraph of words.\n"
+
+
+def test_an_output_inside_the_book_folder_is_refused_before_the_build(tmp_path, capsys):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+    chapter = book / "chapters" / "01.md"
+    before = chapter.read_bytes(), (book / "book.yaml").read_bytes()
+    assert main(["epub", str(book), "-o", str(chapter), "-q"]) == 1
+    assert main(["pdf", str(book), "-o", str(book / "book.yaml"), "-q"]) == 1
+    assert main(["build", str(book), "--out-dir", str(book / "dist"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert err.count(" f-006 ") == 4 and "inside the book folder" in err  # build: the EPUB and the PDF
+    assert (chapter.read_bytes(), (book / "book.yaml").read_bytes()) == before
+    assert not (book / "dist").exists()
+
+
+def test_the_epub_and_the_pdf_may_not_be_one_file(tmp_path, capsys):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+    same = tmp_path / "out.bin"
+    assert main(["build", str(book), "--epub", str(same), "--pdf", str(same), "-q"]) == 1
+    assert "--epub and --pdf name the same file" in capsys.readouterr().err and not same.exists()
+
+
+@pytest.mark.slow
+def test_a_failure_while_writing_the_epub_keeps_the_previous_pair(tmp_path, capsys, monkeypatch):
+    """The PDF is finished first; if the EPUB then fails, neither file changes and nothing is left beside them."""
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+    out = tmp_path / "dist"
+    assert main(["build", str(book), "--out-dir", str(out), "-q"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (book / "chapters" / "01.md").write_text(ARTICLE + "\nA second paragraph.\n", encoding="utf-8")
+    import publish.pipeline
+
+    def broken(*_args, **_kwargs):
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(publish.pipeline, "fork_available", lambda: False)  # the EPUB in this process
+    monkeypatch.setattr("publish.epub.package.repack_deterministic", broken)
+    assert main(["build", str(book), "--out-dir", str(out), "-q"]) == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no new PDF beside the old EPUB
+    assert "x-001" in capsys.readouterr().err
+
+
+def test_a_date_a_zip_cannot_store_is_a_finding(tmp_path, capsys):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+    text = (book / "book.yaml").read_text(encoding="utf-8").replace("date: '2026-01-02'", "date: '9999-12-31'")
+    (book / "book.yaml").write_text(text, encoding="utf-8")
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "book.yaml:4: error y-010" in err and not (tmp_path / "x.epub").exists()
+
+
+def test_a_yaml_alias_bomb_in_book_yaml_is_refused_at_once(tmp_path, capsys):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    levels += [f"{c}: &{c} [{','.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
+    (book / "book.yaml").write_text("\n".join(levels) + "\n" + (book / "book.yaml").read_text(encoding="utf-8"),
+                                    encoding="utf-8")
+    start = time.perf_counter()
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    assert time.perf_counter() - start < 20  # a refusal, not an expansion of 9^9 values
+    assert "book.yaml:2:" in capsys.readouterr().err
+
+
+def test_front_matter_aliases_are_refused_too(tmp_path, capsys):
+    book = write_book(tmp_path / "book", {"01.md": "---\ntitle: &t One\nsubtitle: *t\n---\n\nText.\n"})
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    assert "chapters/01.md:3:" in capsys.readouterr().err
+
+
+def test_ctrl_c_ends_quietly_with_130(tmp_path, capsys, monkeypatch):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("publish.pipeline.prepare", interrupted)
+    assert main(["build", str(book), "--out-dir", str(tmp_path / "out"), "-q"]) == 130
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("publish: interrupted") and not (tmp_path / "out").exists()
+
+
+def test_an_internal_error_is_one_line(tmp_path, capsys, monkeypatch):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+
+    def failing(*_args, **_kwargs):
+        raise RuntimeError("laying out part 2 of the PDF failed:\nTraceback (most recent call last):\n  File x")
+
+    monkeypatch.setattr("publish.pipeline.prepare", failing)
+    assert main(["build", str(book), "--out-dir", str(tmp_path / "out"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and " x-001 " in err
+
+
+@pytest.mark.slow
+def test_no_temporary_folder_outlives_a_build(tmp_path):
+    """WeasyPrint writes the fonts it embeds to a folder of its own; the build removes it with its processes."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    done = subprocess.run([sys.executable, "-m", "publish", "build", str(BOOK), "--out-dir", str(tmp_path / "out"),
+                           "-q"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in scratch.iterdir()) == []
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith("."))
+    assert tempfile.gettempdir() != str(scratch)  # the test's own process was not redirected
+
+
+def test_output_folder_problems_are_found_before_the_build(tmp_path, capsys):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    start = time.perf_counter()
+    assert main(["build", str(book), "--out-dir", str(blocker / "dist"), "-q"]) == 1
+    assert time.perf_counter() - start < 5 and " f-006 " in capsys.readouterr().err
+    assert Path(blocker).read_text(encoding="utf-8") == "x"
