@@ -131,3 +131,69 @@ def test_output_folder_problems_are_found_before_the_build(tmp_path, capsys):
     assert main(["build", str(book), "--out-dir", str(blocker / "dist"), "-q"]) == 1
     assert time.perf_counter() - start < 5 and " f-006 " in capsys.readouterr().err
     assert Path(blocker).read_text(encoding="utf-8") == "x"
+
+
+def _yaml_edit(book: Path, old: str, new: str) -> None:
+    text = (book / "book.yaml").read_text(encoding="utf-8")
+    assert old in text
+    (book / "book.yaml").write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_an_impossible_unquoted_date_is_located(tmp_path, capsys):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+    _yaml_edit(book, "date: '2026-01-02'", "date: 2026-02-30")
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "book.yaml:4: error y-005 'date' is not YYYY-MM-DD: '2026-02-30'" in err and "x-001" not in err
+
+
+def test_a_source_date_epoch_of_other_digits_is_a_warning(tmp_path, capsys, monkeypatch):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "\u00b2")  # a superscript two: a digit to str.isdigit, not to int
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 0
+    assert "warning y-009" in capsys.readouterr().err
+
+
+def test_a_control_character_from_a_yaml_escape_is_removed_with_a_warning(tmp_path, capsys):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE}, extra_yaml='rights: "Copyright \\a 2026"\n')
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 0
+    assert "book.yaml:9: warning f-005 control characters removed from 'rights'" in capsys.readouterr().err
+
+
+REFS = ('[{"id": "web", "type": "webpage", "title": "A search", "author": [{"family": "Smith", "given": "A."}],'
+        ' "issued": {"date-parts": [[2020]]}, "URL": "https://example.org/search?q=tears&sort=new&"},'
+        ' {"id": "doi", "type": "article-journal", "title": "A paper", "author": [{"family": "Jones", "given": "B."}],'
+        ' "issued": {"date-parts": [[2019]]}, "container-title": "J", "DOI": "10.1000/abc>def<g&h"}]')
+
+
+def test_addresses_ending_in_an_ampersand_or_holding_brackets_are_links(tmp_path):
+    import zipfile
+
+    book = write_book(tmp_path / "book", {"01.md": "---\ntitle: One\n---\n\nSee [@web; @doi].\n"}, REFS)
+    assert main(["build", str(book), "--out-dir", str(tmp_path / "out"), "-q"]) == 0
+    with zipfile.ZipFile(next((tmp_path / "out").glob("*.epub"))) as archive:
+        chapter = archive.read("EPUB/ch01.xhtml").decode()
+    assert 'href="https://example.org/search?q=tears&amp;sort=new&amp;"' in chapter
+    assert 'href="https://doi.org/10.1000/abc&gt;def&lt;g&amp;h"' in chapter
+
+
+def test_a_chapter_that_links_to_itself_is_a_finding(tmp_path, capsys):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+    (book / "chapters" / "02.md").symlink_to("02.md")
+    _yaml_edit(book, "  - chapters/01.md", "  - chapters/01.md\n  - chapters/02.md")
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    assert "book.yaml:9: error f-008" in capsys.readouterr().err
+
+
+def test_a_roman_chapter_locator_keeps_its_label_and_attributes_cannot_make_citations(tmp_path):
+    import zipfile
+
+    refs = ('[{"id": "k", "type": "book", "title": "A book", "author": [{"family": "Smith", "given": "A."}],'
+            ' "issued": {"date-parts": [[2020]]}, "publisher": "Pub"}]')
+    text = "---\ntitle: One\n---\n\nSee [@k, chap. iv].\n\n## Heading {data-cluster=0}\n\nWords.\n"
+    book = write_book(tmp_path / "book", {"01.md": text}, refs)
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 0
+    with zipfile.ZipFile(tmp_path / "x.epub") as archive:
+        chapter = archive.read("EPUB/ch01.xhtml").decode()
+    assert "Smith, 2020, Chapter iv" in chapter
+    assert '<h2 id="ch01-heading">Heading</h2>' in chapter

@@ -317,6 +317,8 @@ class Name(cm.Name):
 
 
 _NUMERIC = re.compile(r"^\s*[A-Za-z]*\d+[A-Za-z]*(?:\s*(?:[-\u2013,&]|and)\s*[A-Za-z]*\d+[A-Za-z]*)*\s*$")
+# A locator the author gave a label to ("chap. iv") is a number written in roman numerals: the label stays.
+_ROMAN = re.compile(r"^\s*[ivxlcdm]+(?:\s*[-\u2013,&]\s*[ivxlcdm]+)*\s*$", re.I)
 
 
 class If(cm.If):
@@ -326,7 +328,8 @@ class If(cm.If):
         results = []
         for var in self.get("is-numeric").split():
             value = item.reference.get(var.replace("-", "_"))
-            results.append(value is not None and bool(_NUMERIC.match(str(value))))
+            roman = var == "locator" and value is not None and bool(_ROMAN.match(str(value)))
+            results.append(value is not None and (bool(_NUMERIC.match(str(value))) or roman))
         return results
 
 

@@ -160,6 +160,7 @@ def fix_punctuation(fragment: str, punctuation_in_quote: bool) -> str:
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
+_ENTITY_END = re.compile(r"&(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);$")
 
 
 def link_urls(fragment: str) -> str:
@@ -168,7 +169,7 @@ def link_urls(fragment: str) -> str:
     def repl(match: re.Match[str]) -> str:
         url = match.group(0)
         trail = ""
-        while url and url[-1] in ".,;:":
+        while url and url[-1] in ".,;:" and not _ENTITY_END.search(url):  # "&amp;" ends with ";" but is the URL's
             trail = url[-1] + trail
             url = url[:-1]
         return f'<a href="{url}">{url}</a>{trail}'

@@ -106,6 +106,11 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
             findings.append(error("f-001", f"chapter '{name}' is a folder, not a file", where,
                                   "list the Markdown files inside it one by one"))
             continue
+        if path.is_symlink() and not path.exists():
+            findings.append(error("f-008", f"chapter '{name}' is a symbolic link that leads nowhere (to itself, in a "
+                                  "loop, or to a file that is gone)", where, "point the link at the article's "
+                                  "Markdown file, or list the file itself"))
+            continue
         if not path.is_file():
             near = suggest(name, [str(p.relative_to(root)) for p in root.rglob("*.md")])
             findings.append(error("f-001", f"chapter '{name}' not found", where,
@@ -208,7 +213,8 @@ def source_date_epoch() -> tuple[int | None, str]:
     """``SOURCE_DATE_EPOCH`` as seconds (``None`` when unset, not a whole number, or past year 9999), and as
     written."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return (int(epoch) if epoch.isdigit() and len(epoch) <= 12 and int(epoch) <= LAST_EPOCH else None), epoch
+    whole = epoch.isascii() and epoch.isdigit()  # "²" is a digit to Python, not to int()
+    return (int(epoch) if whole and len(epoch) <= 12 and int(epoch) <= LAST_EPOCH else None), epoch
 
 
 def build_timestamp(date: str) -> str:

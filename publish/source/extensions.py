@@ -50,6 +50,7 @@ class ParsedCitations:
 
     clusters: list[Cluster] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
+    placeholders: set[int] = field(default_factory=set)  # id() of the spans made here, while converting
 
 
 class CitationPattern(InlineProcessor):
@@ -69,6 +70,7 @@ class CitationPattern(InlineProcessor):
                 key = key[1:-1]
             cluster = narrative_cluster(key, m.group("tail"))
         element = ET.Element("span", {"class": "citation", "data-cluster": str(len(self.store.clusters))})
+        self.store.placeholders.add(id(element))
         self.store.clusters.append(cluster)
         self.store.raw.append(m.group(0))
         return element, m.start(0), m.end(0)
@@ -238,7 +240,25 @@ class BookExtension(Extension):
             md.inlinePatterns.register(processor(pattern, md), name, priority)
         md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "fenced_div", 95)
         md.treeprocessors.register(FigureProcessor(md), "figure", 5)
+        md.treeprocessors.register(InternalMarks(md, self.store), "internal_marks", 7)  # after attr_list (8)
         md.postprocessors.register(RawHtmlMarks(md), "raw_html_marks", 35)  # before "raw_html" (30)
+
+
+class InternalMarks(Treeprocessor):
+    """Only the citation pattern may mark a citation: an attribute list (``## Title {data-cluster=0}``) cannot.
+
+    ``data-cluster`` tells the citation stage which cluster fills an element
+    (:mod:`publish.conventions`); set by an author it would replace their words with a citation.
+    """
+
+    def __init__(self, md: Markdown, store: ParsedCitations):
+        super().__init__(md)
+        self.store = store
+
+    def run(self, root: ET.Element) -> None:
+        for element in root.iter():
+            if "data-cluster" in element.attrib and id(element) not in self.store.placeholders:
+                del element.attrib["data-cluster"]
 
 
 def make_markdown(store: ParsedCitations) -> Markdown:

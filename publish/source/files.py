@@ -29,10 +29,36 @@ class _NoAliases(yaml.SafeLoader):
                                               event.start_mark)
         return super().compose_node(parent, index)
 
+    def construct_yaml_timestamp(self, node):  # type: ignore[no-untyped-def]
+        """A date YAML cannot make (``2026-02-30``) stays text, so the schema reports it at its line."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_NoAliases.add_constructor("tag:yaml.org,2002:timestamp", _NoAliases.construct_yaml_timestamp)
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
 
 def load_settings(text: str):
     """YAML settings (``book.yaml``, front matter) with the safe loader and no aliases."""
     return yaml.load(text, Loader=_NoAliases)
+
+
+def without_controls(value):
+    """``value`` with control characters (a YAML escape such as ``"\\a"``) removed from every string in it,
+    and whether any was: XML, and so the EPUB and the PDF's metadata, cannot hold them."""
+    if isinstance(value, str):
+        cleaned = CONTROL.sub("", value)
+        return cleaned, cleaned != value
+    if isinstance(value, list):
+        pairs = [without_controls(item) for item in value]
+        return [item for item, _ in pairs], any(changed for _, changed in pairs)
+    if isinstance(value, dict):
+        pairs = {key: without_controls(item) for key, item in value.items()}
+        return {key: item for key, (item, _) in pairs.items()}, any(changed for _, changed in pairs.values())
+    return value, False
 
 
 def yaml_error_location(exc: yaml.YAMLError, display: str, line_offset: int = 0) -> Location:
@@ -127,7 +153,10 @@ def inside(root: Path, relative: str, base: Path | None = None) -> Path | None:
     candidate = Path(relative)
     if candidate.is_absolute():
         return None
-    resolved = ((base or root) / candidate).resolve()
+    try:
+        resolved = ((base or root) / candidate).resolve()
+    except (RuntimeError, OSError):  # a symbolic link that leads to itself: the caller finds it is no file
+        return (base or root) / candidate
     try:
         resolved.relative_to(root.resolve())
     except ValueError:

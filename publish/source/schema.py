@@ -23,7 +23,7 @@ import yaml
 
 from publish.findings import Finding, Location, error, warning
 from publish.model import PAGE_SIZES
-from publish.source.files import load_settings, read_text, yaml_problem
+from publish.source.files import load_settings, read_text, without_controls, yaml_problem
 from publish.text import PLACEHOLDER
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -251,6 +251,12 @@ def parse_config(text: str, display: str = "book.yaml") -> tuple[Config | None, 
                             "start with lines such as 'title: My book'")]
     lines = key_lines(text)
     findings: list[Finding] = duplicate_keys(text, display)
+    for key in list(data):
+        data[key], changed = without_controls(data[key])
+        if changed:
+            findings.append(warning("f-005", f"control characters removed from '{key}'",
+                                    Location(display, lines.get(str(key))),
+                                    "a YAML escape such as \\a or \\x07 makes an invisible character; remove it"))
     values: dict[str, Any] = {}
     for key, value in data.items():
         key = str(key)
