@@ -197,3 +197,49 @@ def test_a_roman_chapter_locator_keeps_its_label_and_attributes_cannot_make_cita
         chapter = archive.read("EPUB/ch01.xhtml").decode()
     assert "Smith, 2020, Chapter iv" in chapter
     assert '<h2 id="ch01-heading">Heading</h2>' in chapter
+
+
+def _images_book(tmp_path: Path, images: dict[str, bytes]) -> Path:
+    text = "---\ntitle: One\n---\n\n" + "\n\n".join(f"![Picture {i}](../images/{name})"
+                                                   for i, name in enumerate(images)) + "\n"
+    book = write_book(tmp_path / "book", {"01.md": text})
+    (book / "images").mkdir()
+    for name, data in images.items():
+        (book / "images" / name).write_bytes(data)
+    return book
+
+
+def _encoded(image, kind: str) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    image.save(out, format=kind)
+    return out.getvalue()
+
+
+def test_a_truncated_jpeg_is_m005(tmp_path, capsys):
+    from PIL import Image
+
+    data = _encoded(Image.new("RGB", (300, 300), "blue"), "JPEG")
+    book = _images_book(tmp_path, {"cut.jpg": data[: len(data) // 2]})
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    assert "error m-005 image '../images/cut.jpg' is truncated or damaged" in capsys.readouterr().err
+
+
+def test_a_png_named_jpg_is_published_as_png_and_a_16_bit_grey_png_as_8_bit(tmp_path, capsys):
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    ramp = Image.new("I;16", (64, 4))
+    ramp.putdata([x * 1000 for _ in range(4) for x in range(64)])
+    book = _images_book(tmp_path, {"circle.jpg": _encoded(Image.new("RGB", (20, 20), "red"), "PNG"),
+                                   "ramp.png": _encoded(ramp, "PNG")})
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 0
+    assert "warning m-024 image '../images/circle.jpg' is a PNG file with a .jpg extension" in capsys.readouterr().err
+    with zipfile.ZipFile(tmp_path / "x.epub") as archive:
+        names = archive.namelist()
+        assert "EPUB/images/circle.png" in names and "EPUB/images/circle.jpg" not in names
+        grey = Image.open(io.BytesIO(archive.read("EPUB/images/ramp.png")))
+    assert grey.mode == "L" and grey.getextrema() == (0, 245)  # the ramp, not black: 63000 / 65535 * 255, floored

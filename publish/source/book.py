@@ -30,7 +30,7 @@ from publish.paths import STYLES
 from publish.source.chapter import Source, convert, load_chapter, read_source
 from publish.source.extensions import ParsedCitations
 from publish.source.files import inside
-from publish.source.images import load_image
+from publish.source.images import load_image, unique_href
 from publish.source.schema import Config, metadata_values, read_config, suggest
 from publish.source.vetting import check_csl
 
@@ -269,5 +269,6 @@ def _cover(root: Path, config: Config, metadata: Metadata) -> tuple[Image | None
                                 f"use a portrait image at least {COVER_SHORT_SIDE} pixels wide (1600×2400 suits "
                                 "every store)"))
     alt = config.get("cover_alt") or f"Cover of {metadata.title}"
-    return Image(href=f"images/cover{source.suffix.lower()}", source=source, media_type=media_type, alt=alt,
+    href = unique_href(Path("cover" + source.suffix), {}, media_type)  # the extension says what the file is
+    return Image(href=href, source=source, media_type=media_type, alt=alt,
                  data=data, width=width, height=height), findings

@@ -30,6 +30,8 @@ from publish.text import slugify
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+EXTENSIONS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg"), "GIF": (".gif",), "WEBP": (".webp",), "SVG": (".svg",)}
+WIDE_GREY = {"I;16", "I;16B", "I;16L", "I;16N", "I"}  # Pillow's modes for 16- and 32-bit greyscale
 SVG_DROP = {"script", "foreignObject", "iframe", "object", "embed", "use"}
 SVG_NEEDS_HREF = {"image", "feImage"}  # elements that are nothing without what their href points at
 
@@ -99,12 +101,35 @@ def load_image(root: Path, src: str, base: Path, where: Location) -> tuple[tuple
     if width * height > MAX_PIXELS:
         return None, [error("m-006", f"image '{src}' is {width}×{height} pixels", where,
                             "scale it down; 2000 px on the long side is plenty for print and screen")]
+    try:  # verify() reads the structure only: a truncated JPEG passes it and prints half an image
+        with PILImage.open(io.BytesIO(data)) as full:
+            full.load()
+            if full.mode in WIDE_GREY:  # 16-bit greyscale: the PDF would show it black
+                data = _eight_bit(full)
+    except Exception:  # Pillow raises many types for damaged data
+        return None, [error("m-005", f"image '{src}' is truncated or damaged", where,
+                            "open it in an image editor and save it again as PNG or JPEG")]
     notes = []
+    if path.suffix.lower() not in EXTENSIONS[kind]:
+        notes.append(warning("m-024", f"image '{src}' is a {kind} file with a {path.suffix or 'missing'} extension; "
+                             f"it is published as {EXTENSIONS[kind][0]}", where,
+                             f"rename the file to end in {EXTENSIONS[kind][0]}: e-readers go by the name"))
     if kind == "WEBP":  # an EPUB 3.3 core media type, but new: Adobe's reading engine (plain EPUB on Kobo) predates it
         notes.append(warning("m-016", f"image '{src}' is WebP, which e-readers older than EPUB 3.3 (2023) do not "
                                       "show, such as Adobe's engine that opens plain EPUB files on Kobo", where,
                              "save it as JPEG (a photograph) or PNG (a drawing); the PDF is fine either way"))
     return (path, MEDIA_TYPES[kind], data, width, height), notes
+
+
+def _eight_bit(image) -> bytes:
+    """A 16-bit greyscale image as 8-bit PNG bytes: the top byte of each value (what a viewer shows)."""
+    wide = image.convert("I")
+    top = max(wide.getextrema()[1], 1)
+    scale = 255 / 65535 if top > 255 else 1.0
+    narrow = wide.point(lambda value: value * scale).convert("L")
+    out = io.BytesIO()
+    narrow.save(out, format="PNG")
+    return out.getvalue()
 
 
 def sanitize_svg(data: bytes) -> tuple[bytes | None, str]:
@@ -192,7 +217,7 @@ def chapter_images(root: Path, path: Path, section, body: str, display: str, off
         if loaded is None:
             continue
         source, media_type, data, width, height = loaded
-        href = _unique_href(source, used_hrefs)
+        href = unique_href(source, used_hrefs, media_type)
         image = Image(href=href, source=source, media_type=media_type, alt=alt, data=data,
                       decorative=ref.decorative, width=width, height=height)
         by_src[ref.src] = image
@@ -207,8 +232,13 @@ def _image_line(body: str, src: str, offset: int) -> int | None:
     return body.count("\n", 0, index) + 1 + offset if index >= 0 else None
 
 
-def _unique_href(source: Path, used: dict[str, Path]) -> str:
-    stem, suffix = slugify(source.stem) or "image", source.suffix.lower()
+def unique_href(source: Path, used: dict[str, Path], media_type: str = "") -> str:
+    """A name in the EPUB, unique in the book, whose extension says what the file is (PKG-022 otherwise)."""
+    kind = {v: k for k, v in MEDIA_TYPES.items()}.get(media_type, "SVG" if media_type == "image/svg+xml" else "")
+    suffix = source.suffix.lower()
+    if kind and suffix not in EXTENSIONS[kind]:
+        suffix = EXTENSIONS[kind][0]
+    stem = slugify(source.stem) or "image"
     href, n = f"images/{stem}{suffix}", 2
     while href in used and used[href] != source:
         href, n = f"images/{stem}-{n}{suffix}", n + 1
