@@ -243,3 +243,34 @@ def test_a_png_named_jpg_is_published_as_png_and_a_16_bit_grey_png_as_8_bit(tmp_
         assert "EPUB/images/circle.png" in names and "EPUB/images/circle.jpg" not in names
         grey = Image.open(io.BytesIO(archive.read("EPUB/images/ramp.png")))
     assert grey.mode == "L" and grey.getextrema() == (0, 245)  # the ramp, not black: 63000 / 65535 * 255, floored
+
+
+@pytest.mark.slow
+def test_an_image_weasyprint_cannot_draw_is_a_finding_not_a_gap():
+    import dataclasses
+
+    from publish.pdf.document import render
+    from publish.pipeline import prepare
+
+    book, _ = prepare(ROOT / "tests" / "books" / "figure")
+    chapter = next(ch for ch in book.chapters if ch.images)
+    chapter.images[0] = dataclasses.replace(chapter.images[0], data=b"not an image any more")
+    findings = render(book).findings
+    said = [f for f in findings if f.code == "p-004"]
+    assert len(said) == 1 and said[0].location.path == chapter.source and chapter.images[0].href in said[0].message
+
+
+def test_svg_dangers_behind_css_escapes_and_animation_are_removed():
+    from publish.source.images import sanitize_svg
+
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+           b'<style>@\\69mport url(http://evil.example/x.css);</style>'
+           b'<style>rect { fill: u\\72l(http://evil.example/a) }</style>'
+           b'<rect width="10" height="10" fill="url(http://evil.example/p)" filter="url(#f)"'
+           b' mask="url(\'http://evil.example/m\')" clip-path="url(data:x)"/>'
+           b'<a href="#x"><set attributeName="href" to="javascript:alert(1)"/>'
+           b'<animate attributeName="href" values="javascript:alert(1)"/><text>hi</text></a></svg>')
+    clean = sanitize_svg(svg)[0].decode()
+    for gone in ("evil.example", "<style", "<set", "<animate", "javascript", "data:x"):
+        assert gone not in clean, gone
+    assert 'filter="url(#f)"' in clean and "<text>hi</text>" in clean

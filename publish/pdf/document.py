@@ -28,7 +28,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publish.checks.book import print_font_lacks
 from publish.conventions import XHTML
-from publish.findings import Finding, error
+from publish.findings import Finding, Location, error
 from publish.model import PAGE_SIZES, Book
 from publish.output import atomic_output
 from publish.paths import STYLES
@@ -73,6 +73,22 @@ class Rendered:
     findings: list[Finding] = field(default_factory=list)
     edition: str = "standard"
     decorative: frozenset[str] = frozenset()  # hrefs of images marked decorative (empty alt on purpose)
+
+
+class _FailedImages(logging.Handler):
+    """WeasyPrint's "Failed to load image" and "Failed to render SVG image" errors, as (href, reason)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.images: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg in ("Failed to load image at %r: %s", "Failed to render SVG image %s") and record.args:
+            href = str(record.args[0]).removeprefix(f"file://{VIRTUAL_ROOT}").lstrip("/")
+            detail = str(record.args[1]).strip().splitlines() if len(record.args) > 1 else []
+            why = detail[0] if detail else "it is not an image WeasyPrint can read"
+            if (href, why) not in self.images:
+                self.images.append((href, why))
 
 
 class KnownProblemsFilter(logging.Filter):
@@ -168,9 +184,20 @@ def render(book: Book, edition: str = "standard", part: Part = WHOLE) -> Rendere
     fetcher = BookFetcher(resources)
     tree = print_html(book, edition, part)
     decorative = frozenset(img.get("src") for img in tree.iter(f"{{{XHTML}}}img") if img.get("role") == "presentation")
-    document = _lay_out(etree.tostring(tree, encoding="unicode", method="html"), edition, book.page_size, fetcher)
+    failed = _FailedImages()
+    logging.getLogger("weasyprint").addHandler(failed)
+    try:
+        document = _lay_out(etree.tostring(tree, encoding="unicode", method="html"), edition, book.page_size,
+                            fetcher)
+    finally:
+        logging.getLogger("weasyprint").removeHandler(failed)
     findings = [error("p-001", f"the PDF refers to a resource outside the book: {url}", None,
                       "use images inside the book folder") for url in fetcher.refused]
+    sources = {img.href: f"{ch.source}" for ch in part.articles(book) for img in ch.images}
+    findings += [error("p-004", f"the image '{href}' cannot be drawn in the PDF ({why}); it would be a blank gap",
+                       Location(sources[href]) if href in sources else None,
+                       "open the image in an editor and save it again as PNG or JPEG")
+                 for href, why in failed.images]
     return Rendered(document, findings, edition, decorative)
 
 

@@ -32,7 +32,9 @@ MAX_PIXELS = 40_000_000
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 EXTENSIONS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg"), "GIF": (".gif",), "WEBP": (".webp",), "SVG": (".svg",)}
 WIDE_GREY = {"I;16", "I;16B", "I;16L", "I;16N", "I"}  # Pillow's modes for 16- and 32-bit greyscale
-SVG_DROP = {"script", "foreignObject", "iframe", "object", "embed", "use"}
+SVG_DROP = {"script", "foreignObject", "iframe", "object", "embed", "use",
+            # animation can rewrite any attribute after the check, an href to javascript: included
+            "animate", "set", "animateMotion", "animateTransform", "animateColor", "discard", "handler", "listener"}
 SVG_NEEDS_HREF = {"image", "feImage"}  # elements that are nothing without what their href points at
 
 
@@ -161,7 +163,7 @@ def sanitize_svg(data: bytes) -> tuple[bytes | None, str]:
             value = element.attrib[name].strip().lower()
             local = etree.QName(name).localname.lower()
             if (local.startswith("on") or (local == "href" and not value.startswith("#"))
-                    or (local == "style" and _outside(value))):
+                    or _outside(value)):  # url() in style, fill, filter, mask, clip-path, marker-*, …
                 del element.attrib[name]
         if parent is not None and local_name in SVG_NEEDS_HREF and not any(
                 etree.QName(name).localname == "href" for name in element.attrib):
@@ -169,10 +171,31 @@ def sanitize_svg(data: bytes) -> tuple[bytes | None, str]:
     return etree.tostring(root, xml_declaration=True, encoding="utf-8"), ""
 
 
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.S)
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.S)
+
+
+def css_text(css: str) -> str:
+    """CSS as the browser reads it: comments gone, escapes decoded (``@\\69mport`` is ``@import``)."""
+    def decode(match: re.Match[str]) -> str:
+        if match.group(1):
+            code = int(match.group(1), 16)
+            return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+        return match.group(2) if match.group(2) != "\n" else ""
+    return _CSS_ESCAPE.sub(decode, _CSS_COMMENT.sub("", css))
+
+
 def _outside(css: str | None) -> bool:
-    """True when CSS text could reach outside the image (``@import`` or ``url()`` to anything but ``#id``)."""
-    text = (css or "").lower().replace(" ", "")
-    return "@import" in text or any(not part.startswith(("#", "'#", '"#')) for part in text.split("url(")[1:])
+    """True when CSS text could reach outside the image (``@import``, or ``url()``/``image()`` to anything but
+    ``#id``), read after its escapes are decoded."""
+    text = "".join(css_text(css or "").lower().split())
+    if "@import" in text or "image-set(" in text:
+        return True
+    for opener in ("url(", "image("):
+        for part in text.split(opener)[1:]:
+            if not part.lstrip("'\"").startswith("#"):
+                return True
+    return False
 
 
 PLACEHOLDER_ALTS = frozenset({"image", "img", "picture", "pic", "photo", "photograph", "graphic", "figure", "fig",
