@@ -103,6 +103,9 @@ def load_image(root: Path, src: str, base: Path, where: Location) -> tuple[tuple
     if width * height > MAX_PIXELS:
         return None, [error("m-006", f"image '{src}' is {width}×{height} pixels", where,
                             "scale it down; 2000 px on the long side is plenty for print and screen")]
+    from PIL import ImageFile
+
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False  # WeasyPrint sets it True
     try:  # verify() reads the structure only: a truncated JPEG passes it and prints half an image
         with PILImage.open(io.BytesIO(data)) as full:
             full.load()
@@ -111,6 +114,8 @@ def load_image(root: Path, src: str, base: Path, where: Location) -> tuple[tuple
     except Exception:  # Pillow raises many types for damaged data
         return None, [error("m-005", f"image '{src}' is truncated or damaged", where,
                             "open it in an image editor and save it again as PNG or JPEG")]
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     notes = []
     if path.suffix.lower() not in EXTENSIONS[kind]:
         notes.append(warning("m-024", f"image '{src}' is a {kind} file with a {path.suffix or 'missing'} extension; "
