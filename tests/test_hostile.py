@@ -274,3 +274,43 @@ def test_svg_dangers_behind_css_escapes_and_animation_are_removed():
     for gone in ("evil.example", "<style", "<set", "<animate", "javascript", "data:x"):
         assert gone not in clean, gone
     assert 'filter="url(#f)"' in clean and "<text>hi</text>" in clean
+
+
+STYLE = ROOT / "styles" / "csl" / "apa.csl"
+CITED = ('[{"id": "k", "type": "book", "title": "A book", "author": [{"family": "Smith", "given": "A."}],'
+         ' "issued": {"date-parts": [[2020]]}, "publisher": "Pub"}]')
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (('<macro name="label-edition">', '<macro name="label-edition"><text macro="label-issue"/>'),
+     "macro 'label-edition' calls itself (label-edition → label-issue → label-edition)"),
+    (('<text macro="label-number"/>', '<text macro="no-such-macro"/>'),
+     "uses the macro 'no-such-macro', which it never defines"),
+    (('et-al-min="21"', 'et-al-min="many"'), 'et-al-min="many" is not a whole number'),
+    (("<info>", '<info><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="other.xml"/>'),
+     "uses XInclude"),
+])
+def test_a_style_is_checked_before_it_is_trusted(tmp_path, capsys, change, said):
+    style = STYLE.read_text(encoding="utf-8")
+    style = style.replace(*change, 1)
+    if "calls itself" in said:
+        style = style.replace('<macro name="label-issue">',
+                              '<macro name="label-issue"><text macro="label-edition"/>', 1)
+    book = write_book(tmp_path / "book", {"01.md": "---\ntitle: One\n---\n\nSee [@k].\n"}, CITED,
+                      extra_yaml="csl: style.csl\n")
+    (book / "style.csl").write_text(style, encoding="utf-8")
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert " s-001 " in err and said in err and "style.csl:" in err and "Traceback" not in err
+
+
+def test_a_style_that_gives_no_citation_is_an_error_not_an_empty_citation(tmp_path, capsys):
+    style = STYLE.read_text(encoding="utf-8")
+    layout = style.index("<layout", style.index("<citation"))  # the citation's layout prints nothing we read
+    end = style.index("</layout>", layout) + len("</layout>")
+    style = style[:layout] + '<layout><text variable="no-such-variable"/></layout>' + style[end:]
+    book = write_book(tmp_path / "book", {"01.md": "---\ntitle: One\n---\n\nSee [@k].\n"}, CITED,
+                      extra_yaml="csl: style.csl\n")
+    (book / "style.csl").write_text(style, encoding="utf-8")
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    assert "chapters/01.md:5:5: error s-002" in capsys.readouterr().err

@@ -39,6 +39,8 @@ _DATES = set(DATES) | {"available_date", "event_date"}
 _RAW_DATE = re.compile(r"^\s*(-?\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?\s*$")
 
 LOCK = threading.RLock()
+# Stands in the output where the style could not be rendered; publish.citations.resolve makes it a finding (s-002).
+FAILED = "\ue002"
 _STYLES: dict[tuple[str, float, str], Style] = {}
 
 
@@ -193,9 +195,9 @@ class Renderer:
         item = Item(ref_id, self.refs[ref_id] if reference is None else reference, locator)
         try:
             text = element.render(item, context=context) if context is not None else element.render(item)
-        except Exception:  # a style/data combination citeproc-py cannot render
-            log.exception("could not render %s for reference %s", element.get("macro"), ref_id)
-            return ""
+        except Exception:  # a style/data combination citeproc-py cannot render: a finding, never an empty citation
+            log.debug("could not render %s for reference %s", element.get("macro"), ref_id, exc_info=True)
+            return FAILED
         return "" if text is None else str(text)
 
     def finish(self, fragment: str) -> str:
@@ -221,8 +223,8 @@ class Renderer:
         try:
             text = layout.format(layout.wrap(layout.render_children(item)))
         except Exception:
-            log.exception("could not render the reference-list entry of %s", ref_id)
-            return ""
+            log.debug("could not render the reference-list entry of %s", ref_id, exc_info=True)
+            return FAILED
         return "" if text is None else self.finish(str(text))
 
     def sort_keys(self, element: Any, ref_id: str, use_first: int | None = None) -> tuple[SortValue, ...]:

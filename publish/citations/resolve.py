@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from publish.citations.engine import CitationProcessor
+from publish.citations.render import FAILED
 from publish.citations.richtext import to_text
 from publish.conventions import ALT_CITATION, XHTML, heading_text, q, serialize
 from publish.findings import Finding, Location, error, warning
@@ -89,6 +90,9 @@ def resolve_citations(book: Book) -> list[Finding]:
         return findings
     processor = CitationProcessor(book.references, book.csl, book.metadata.citation_locale)
     result = processor.process(batch, uncited)
+    failures = _failures(book, result, owners)
+    if failures:
+        return findings + failures
     formatted: list[list[FormattedCluster | None]] = [[None] * len(ch.clusters) for ch in book.chapters]
     for (c_index, k_index), fc in zip(owners, result.clusters, strict=True):
         formatted[c_index][k_index] = fc
@@ -108,6 +112,32 @@ def resolve_citations(book: Book) -> list[Finding]:
     if book.metadata.bibliography_placement == "book":
         book.bibliography = list(result.bibliography)
     return findings
+
+
+MAX_FAILURES = 10  # a broken style fails everywhere: the first few places say enough
+
+
+def _failures(book: Book, result, owners: list[tuple[int, int]]) -> list[Finding]:
+    """s-002 where the style could not be rendered (citeproc-py raised): a finding, not an empty citation."""
+    hint = "the CSL style does something citeproc-py cannot do; try it in another CSL tool, or remove 'csl' for APA 7"
+    found = []
+    for (c_index, k_index), cluster in zip(owners, result.clusters, strict=True):
+        where = book.chapters[c_index].clusters[k_index].location
+        if FAILED in cluster.html:
+            found.append(error("s-002", "the CSL style could not format this citation", where, hint))
+        elif not cluster.text.strip():  # a style whose citation layout our APA layer cannot read gives nothing
+            found.append(error("s-002", "the CSL style gives no text for this citation", where,
+                               "check the style's <citation> layout, or remove 'csl' to use APA 7"))
+    for entry in result.bibliography:
+        if FAILED in entry.html:
+            found.append(error("s-002", f"the CSL style could not format the reference-list entry of '{entry.key}'",
+                               book.reference_locations.get(entry.key), hint))
+    if len(found) > MAX_FAILURES:
+        rest = len(found) - MAX_FAILURES
+        style = book.csl.relative_to(book.root) if book.csl.is_relative_to(book.root) else Path(book.csl.name)
+        found = [*found[:MAX_FAILURES], error("s-002", f"… and {rest} more places the style could not format",
+                                              Location(str(style)), hint)]
+    return found
 
 
 def _chapter_local(book: Book, key: str) -> bool:

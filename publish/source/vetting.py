@@ -103,7 +103,74 @@ def check_csl(path: Path, display: str) -> Finding | None:
                      Location(display, root.sourceline), hint)
     if root.find(f"{{{CSL_NS}}}citation") is None:
         return error("s-001", "the CSL style has no <citation> element", Location(display, root.sourceline), hint)
+    return _style_problem(root, display, hint)
+
+
+XINCLUDE_NS = "http://www.w3.org/2001/XInclude"
+# CSL attributes whose value is a whole number (CSL 1.0.2); citeproc-py fails on anything else.
+WHOLE_NUMBERS = {"et-al-min", "et-al-use-first", "et-al-subsequent-min", "et-al-subsequent-use-first",
+                 "near-note-distance", "line-spacing", "entry-spacing"}
+
+
+def _style_problem(root: etree._Element, display: str, hint: str) -> Finding | None:
+    """What citeproc-py would meet only while formatting, found before it is trusted.
+
+    An XInclude (a style may not pull in other files), a macro used but never defined, a macro that
+    calls itself (directly or through others: citeproc-py recurses until it fails), an attribute that
+    must be a whole number and is not.
+    """
+    def at(element: etree._Element) -> Location:
+        return Location(display, element.sourceline)
+
+    for element in root.iter():
+        if isinstance(element.tag, str) and etree.QName(element).namespace == XINCLUDE_NS:
+            return error("s-001", "the CSL style uses XInclude to bring in other files", at(element), hint)
+    macros = {m.get("name"): m for m in root.iter(f"{{{CSL_NS}}}macro")}
+    calls: dict[str, list[str]] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in element.attrib.items():
+            if name in WHOLE_NUMBERS and not value.strip().isdigit():
+                return error("s-001", f"the CSL style's {name}=\"{value}\" is not a whole number", at(element), hint)
+        used = element.get("macro")
+        if used is None:
+            continue
+        if used not in macros:
+            return error("s-001", f"the CSL style uses the macro '{used}', which it never defines", at(element), hint)
+        owner = next((a.get("name") for a in element.iterancestors(f"{{{CSL_NS}}}macro")), None)
+        if owner is not None:
+            calls.setdefault(owner, []).append(used)
+    cycle = _macro_cycle(calls)
+    if cycle:
+        return error("s-001", f"the CSL style's macro '{cycle[0]}' calls itself ({' → '.join(cycle)})",
+                     at(macros[cycle[0]]), hint)
     return None
+
+
+def _macro_cycle(calls: dict[str, list[str]]) -> list[str]:
+    """The first chain of macro calls that comes back to where it started (iterative depth-first search)."""
+    state: dict[str, str] = {}
+    for start in sorted(calls):
+        if start in state:
+            continue
+        stack = [(start, iter(calls.get(start, [])))]
+        path = [start]
+        state[start] = "open"
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = "done"
+                stack.pop()
+                path.pop()
+            elif state.get(child) == "open":
+                return [*path[path.index(child):], child]
+            elif child not in state:
+                state[child] = "open"
+                path.append(child)
+                stack.append((child, iter(calls.get(child, []))))
+    return []
 
 
 def max_depth(root: etree._Element) -> int:
