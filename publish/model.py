@@ -14,6 +14,9 @@ from pathlib import Path
 
 from publish.findings import Location
 
+# In a reference (a CSL-JSON dict): the key of the entry it took fields from through BibTeX's crossref.
+CROSSREF_PARENT = "publish:crossref"
+
 # The print page sizes book.yaml may name, and each one's CSS @page size.
 PAGE_SIZES = {"A5": "A5", "A4": "A4", "Letter": "letter", "6x9in": "6in 9in"}
 

@@ -314,3 +314,34 @@ def test_a_style_that_gives_no_citation_is_an_error_not_an_empty_citation(tmp_pa
     (book / "style.csl").write_text(style, encoding="utf-8")
     assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
     assert "chapters/01.md:5:5: error s-002" in capsys.readouterr().err
+
+
+def test_name_parts_of_the_wrong_type_are_b006_and_never_printed_as_python_values(tmp_path):
+    import json
+
+    from publish.pipeline import prepare
+
+    refs = [{"id": "a", "type": "book", "title": "A", "author": [{"family": 7, "given": ["x"]}],
+             "issued": {"date-parts": [[2020]]}},
+            {"id": "b", "type": "book", "title": "B", "issued": {"date-parts": [[2019]]},
+             "author": [{"family": "Jones", "given": True, "suffix": {"x": 1}}]}]
+    book = write_book(tmp_path / "book", {"01.md": "---\ntitle: One\n---\n\nSee [@a; @b].\n"}, json.dumps(refs))
+    loaded, findings = prepare(book)
+    assert [f.code for f in findings] == ["b-006", "b-006"]
+    printed = " ".join(e.text for e in loaded.chapters[0].bibliography)
+    for python in ("[", "]", "{", "True", "‘x’"):
+        assert python not in printed, printed
+
+
+def test_a_bibtex_crossref_is_inherited(tmp_path):
+    from publish.pipeline import prepare
+
+    bib = ("@book{base, title = {The Big Book}, publisher = {Pub}, year = {2001}, editor = {Smith, A.}}\n"
+           "@incollection{part, author = {Jones, B.}, title = {A chapter}, crossref = {base}, pages = {1--10}}\n"
+           "@article{lost, author = {Brown, C.}, title = {Alone}, crossref = {nowhere}, year = {2000}}\n")
+    book = write_book(tmp_path / "book", {"01.md": "---\ntitle: One\n---\n\nSee [@part; @lost].\n"}, bib,
+                      bib_name="refs.bib")
+    loaded, findings = prepare(book)
+    assert [(f.code, "nowhere" in f.message) for f in findings] == [("b-006", True)]  # no "base is never cited"
+    entry = next(e.text for e in loaded.chapters[0].bibliography if e.key == "part")
+    assert entry == "Jones, B. (2001). A chapter. In A. Smith (Ed.), The Big Book (pp. 1–10). Pub."

@@ -15,15 +15,17 @@ wrong shape (the entry is still used).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from typing import Any
 
 from publish.bibliography.bibcsl import to_csl
-from publish.bibliography.bibtex import parse_bibtex
+from publish.bibliography.bibtex import BibtexEntry, parse_bibtex
 from publish.bibliography.csl import check_type, normalise_item
 from publish.bibliography.reader import RawEntry, decode, read_json, read_yaml
-from publish.findings import Finding, Location, error
+from publish.findings import Finding, Location, error, warning
+from publish.model import CROSSREF_PARENT
 
 __all__ = ["load_bibliography"]
 
@@ -74,12 +76,48 @@ def _load(path: Path, display: str) -> tuple[list[dict], dict[str, Location], li
 
 def _read_bibtex(text: str, display: str) -> tuple[list[RawEntry], list[Finding]]:
     entries, findings = parse_bibtex(text, display)
+    findings += _resolve_crossrefs(entries)
     raw = []
     for entry in entries:
         item, fields, more = to_csl(entry)
         findings += more
+        if "crossref" in entry.fields:  # the parent is used through this entry: not "never cited"
+            item[CROSSREF_PARENT] = entry.fields["crossref"].raw.strip().strip('{}"').strip()
         raw.append(RawEntry(item, entry.location, fields))
     return raw, findings
+
+
+# BibLaTeX's inheritance (its manual, appendix B): a book's title is the booktitle of what is in it.
+_IN_BOOK = {"incollection", "inproceedings", "inbook", "inreference", "suppbook", "suppcollection"}
+_AS_CONTAINER = {"title": "booktitle", "subtitle": "booksubtitle", "author": "bookauthor"}
+
+
+def _resolve_crossrefs(entries: list[BibtexEntry]) -> list[Finding]:
+    """Fill each entry's missing fields from the entry its ``crossref`` names, as BibTeX and BibLaTeX do.
+
+    A chapter (``@incollection``) takes the book's title as its ``booktitle``; every other field the
+    child lacks (editor, publisher, year, …) is taken as it is.  An unknown parent is a ``b-006`` warning.
+    """
+    by_key = {entry.key.lower(): entry for entry in entries}
+    findings = []
+    for entry in entries:
+        link = entry.fields.get("crossref")
+        if link is None:
+            continue
+        wanted = link.raw.strip().strip('{}"').strip()
+        parent = by_key.get(wanted.lower())
+        if parent is None or parent is entry:
+            findings.append(warning("b-006", f"entry '{entry.key}': crossref '{wanted}' names no entry in "
+                                    "this file; its fields are not inherited", link.location,
+                                    "add the entry it names, or remove the crossref"))
+            continue
+        for name, value in parent.fields.items():
+            if name in ("crossref", "ids", "entryset"):
+                continue
+            target = _AS_CONTAINER.get(name, name) if entry.kind.lower() in _IN_BOOK else name
+            if target not in entry.fields:
+                entry.fields[target] = dataclasses.replace(value, name=target)
+    return findings
 
 
 def _describe(value: Any) -> str:

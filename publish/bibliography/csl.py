@@ -231,6 +231,10 @@ def normalise_doi(value: str) -> tuple[str, bool]:
     return bare, bare != stripped
 
 
+# Name fields that are flags, not words (CSL-JSON allows true/false or 0/1 for them).
+_NAME_FLAGS = {"parse-names", "comma-suffix", "static-ordering", "isInstitution"}
+
+
 def _names(value: Any) -> tuple[list[dict[str, Any]] | None, str]:
     if isinstance(value, str):
         return parse_names(value), "is text; it was read as 'Last, First and Last, First'"
@@ -246,7 +250,17 @@ def _names(value: Any) -> tuple[list[dict[str, Any]] | None, str]:
             names.extend(parse_names(item))
             problem = problem or "has a name written as text instead of {family, given}"
         elif isinstance(item, dict) and item:
-            names.append({str(k): v if isinstance(v, str | bool | int) else str(v) for k, v in item.items()})
+            parts = {}
+            for part, text in item.items():
+                if isinstance(text, str) or (str(part) in _NAME_FLAGS and isinstance(text, bool | int)):
+                    parts[str(part)] = text
+                elif isinstance(text, int | float) and not isinstance(text, bool):
+                    parts[str(part)] = str(text)  # a number as a name part: kept as written, and said
+                    problem = problem or f"has a name part '{part}' written as a number, not text"
+                else:  # a list, a mapping, true/false: never printed as a Python value
+                    problem = problem or f"has a name part '{part}' that is not text; it was left out"
+            if parts:
+                names.append(parts)
         else:
             problem = problem or "has an entry that is not a name object"
     return names, problem

@@ -116,8 +116,8 @@ def build_reference(internal_id: str, data: dict) -> Reference:
     fields: dict[str, Any] = {}
     for key, value in data.items():
         name = key.replace("-", "_")
-        if name in ("id", "type", "key") or value is None:
-            continue
+        if name in ("id", "type", "key") or value is None or key.startswith("publish:"):
+            continue  # publish: keys are ours (publish.model), not CSL's
         if name == "shortTitle":
             name = "title_short"
         try:

@@ -21,7 +21,7 @@ from publish.citations.render import FAILED
 from publish.citations.richtext import to_text
 from publish.conventions import ALT_CITATION, XHTML, heading_text, q, serialize
 from publish.findings import Finding, Location, error, warning
-from publish.model import Book, CiteItem, Cluster, FormattedCluster
+from publish.model import CROSSREF_PARENT, Book, CiteItem, Cluster, FormattedCluster
 from publish.paths import CSL
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ def _gather(book: Book) -> _Gathered:
                 gathered.owners.append((c_index, k_index))
     gathered.uncited = _nocite(book, known, gathered.findings)
     listed = known if "*" in gathered.uncited else set(gathered.uncited)
-    for key in sorted(known - gathered.cited - listed):
+    parents = {str(ref.get(CROSSREF_PARENT)) for ref in book.references if ref.get(CROSSREF_PARENT)}
+    for key in sorted(known - gathered.cited - listed - parents):
         gathered.findings.append(warning("c-002", f"reference '{key}' is never cited",
                                          book.reference_locations.get(key),
                                          f"cite it with [@{key}], list it under nocite, or remove it"))
