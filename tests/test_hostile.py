@@ -345,3 +345,25 @@ def test_a_bibtex_crossref_is_inherited(tmp_path):
     assert [(f.code, "nowhere" in f.message) for f in findings] == [("b-006", True)]  # no "base is never cited"
     entry = next(e.text for e in loaded.chapters[0].bibliography if e.key == "part")
     assert entry == "Jones, B. (2001). A chapter. In A. Smith (Ed.), The Big Book (pp. 1–10). Pub."
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("[" * 20000 + "x" + "]" * 20000, "m-011"),  # took 90 s in Python-Markdown's link search
+    ("[" * 5000 + "never closed", "m-011"),
+    ("*_" * 5000 + "x", "m-025"),  # one run of 3,335 characters of emphasis: 95 s of line breaking
+    ("A " + "abcdefghij" * 500 + " word.", "m-025"),
+])
+def test_small_inputs_that_hung_are_refused_at_once(tmp_path, capsys, text, code):
+    book = write_book(tmp_path / "book", {"01.md": f"---\ntitle: One\n---\n\n{text}\n"})
+    start = time.perf_counter()
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    assert time.perf_counter() - start < 10
+    assert f"chapters/01.md:5: error {code}" in capsys.readouterr().err
+
+
+def test_long_code_and_long_addresses_are_not_words(tmp_path, capsys):
+    long_code = "x" * 300
+    text = (f"Run `{long_code}` and see https://example.org/{'a' * 250}/page for it.\n\n"
+            f"```\n{'y' * 400}\n```\n\n[[a] [b]] nested a little: [see [this [one]]].")
+    book = write_book(tmp_path / "book", {"01.md": f"---\ntitle: One\n---\n\n{text}\n"})
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 0, capsys.readouterr().err
