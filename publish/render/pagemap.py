@@ -22,6 +22,7 @@ text.  Those entries are marked ``exact=False``.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from lxml import etree
@@ -108,32 +109,54 @@ def _segments(block: etree._Element) -> list[tuple[etree._Element, str, str]]:
     return out
 
 
-def _insert_at(block: etree._Element, offset: int, span: etree._Element) -> None:
+def _insert_all(block: etree._Element, pending: list[tuple[int, etree._Element]]) -> None:
+    """Put each ``(offset, span)`` of one block at the character where its page begins, in one pass.
+
+    A page that begins inside a word (hyphenated in print) is marked at the end of that word.  The
+    block's running text is read once and the markers go in from the last to the first, so a paragraph
+    that spans hundreds of pages costs its length once, not once per page.  Markers with the same
+    offset keep their order.
+    """
     segments = _segments(block)
+    if not segments:
+        for _, span in pending:
+            block.append(span)
+        return
     flat = "".join(s for _, _, s in segments)
-    count, position = 0, 0
-    while position < len(flat) and count < offset:
-        if not flat[position].isspace() and flat[position] not in IGNORED:
-            count += 1
-        position += 1
-    if 0 < position < len(flat) and not flat[position - 1].isspace() and not flat[position].isspace():
-        while position < len(flat) and not flat[position].isspace():
-            position += 1  # the page began inside a hyphenated word: mark the next whole word
-    while position < len(flat) and flat[position].isspace():
-        position += 1
-    for element, kind, string in segments:
-        if position <= len(string) and (position < len(string) or (element, kind, string) == segments[-1]):
-            head, rest = string[:position], string[position:]
-            if kind == "text":
-                element.text = head or None
-                element.insert(0, span)
-            else:
-                element.tail = head or None
-                element.addnext(span)
-            span.tail = rest or None
-            return
-        position -= len(string)
-    block.append(span)
+    starts = []
+    total = 0
+    for _, _, string in segments:
+        starts.append(total)
+        total += len(string)
+    positions: list[int] = [0] * len(pending)
+    count = position = 0
+    for index in sorted(range(len(pending)), key=lambda i: pending[i][0]):
+        offset = pending[index][0]
+        while position < len(flat) and count < offset:
+            if not flat[position].isspace() and flat[position] not in IGNORED:
+                count += 1
+            position += 1
+        at = position
+        if 0 < at < len(flat) and not flat[at - 1].isspace() and not flat[at].isspace():
+            while at < len(flat) and not flat[at].isspace():
+                at += 1  # the page began inside a hyphenated word: mark the next whole word
+        while at < len(flat) and flat[at].isspace():
+            at += 1
+        positions[index] = at
+    for index in sorted(range(len(pending)), key=lambda i: (positions[i], i), reverse=True):
+        at, span = positions[index], pending[index][1]
+        number = len(segments) - 1 if at >= total else bisect_right(starts, at) - 1
+        element, kind, _ = segments[number]
+        local = at - starts[number]
+        current = (element.text if kind == "text" else element.tail) or ""
+        head, rest = current[:local], current[local:]
+        if kind == "text":
+            element.text = head or None
+            element.insert(0, span)
+        else:
+            element.tail = head or None
+            element.addnext(span)
+        span.tail = rest or None
 
 
 def insert_page_breaks(section: etree._Element, breaks: list[PageBreak]) -> None:
@@ -153,6 +176,7 @@ def insert_page_breaks(section: etree._Element, breaks: list[PageBreak]) -> None
                 break
             target = children[index]
         targets.append(target)
+    inside: dict[int, tuple[etree._Element, list[tuple[int, etree._Element]]]] = {}
     for brk, target in zip(breaks, targets, strict=True):
         span = marker(brk.label)
         if target is section and brk.offset in (START, END):
@@ -163,7 +187,9 @@ def insert_page_breaks(section: etree._Element, breaks: list[PageBreak]) -> None
         elif brk.offset is START:
             target.addprevious(span)
         else:
-            _insert_at(target, int(brk.offset), span)  # type: ignore[arg-type]
+            inside.setdefault(id(target), (target, []))[1].append((int(brk.offset), span))  # type: ignore[arg-type]
+    for target, pending in inside.values():
+        _insert_all(target, pending)
 
 
 def insert_all_page_breaks(sections: list[tuple[str, etree._Element]], page_map: dict[str, list[PageBreak]] | None
