@@ -367,3 +367,15 @@ def test_long_code_and_long_addresses_are_not_words(tmp_path, capsys):
             f"```\n{'y' * 400}\n```\n\n[[a] [b]] nested a little: [see [this [one]]].")
     book = write_book(tmp_path / "book", {"01.md": f"---\ntitle: One\n---\n\n{text}\n"})
     assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_layout_past_its_time_limit_stops_with_a_finding(tmp_path, capsys, monkeypatch):
+    book = write_book(tmp_path / "book", {"01.md": ARTICLE})
+    monkeypatch.setenv("PUBLISH_LAYOUT_LIMIT", "0.01")
+    start = time.perf_counter()
+    assert main(["build", str(book), "--out-dir", str(tmp_path / "out"), "-q"]) == 1
+    assert time.perf_counter() - start < 30
+    err = capsys.readouterr().err
+    assert "publish: error p-005 laying out the PDF took longer than 0 s" in err and "x-001" not in err
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())

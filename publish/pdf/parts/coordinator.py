@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from publish.findings import Finding, has_errors
+from publish.findings import BuildError, Finding, error, has_errors
 from publish.model import Book
 from publish.output import atomic_output, sweep_stale, temporary_prefix
 from publish.parallel import cores, fork_available
@@ -187,9 +187,16 @@ class _Coordinator:
 
     def _run(self) -> None:
         front_final_queued = False
+        deadline = time.monotonic() + layout_limit()
         while self.queue or self.jobs:
             self._dispatch()
-            for conn in wait(list(self.jobs)):
+            ready = wait(list(self.jobs), timeout=max(0.0, deadline - time.monotonic()))
+            if not ready and time.monotonic() >= deadline:
+                raise BuildError([error("p-005", f"laying out the PDF took longer than {layout_limit():.0f} s, "
+                                        "so it was stopped", None, "look for something enormous in the newest "
+                                        "article (a table or list of thousands of rows, thousands of notes); "
+                                        f"{LIMIT_VARIABLE}=SECONDS allows more time")])
+            for conn in ready:
                 job = self.jobs[conn]
                 try:
                     message = conn.recv()
@@ -249,6 +256,19 @@ class _Coordinator:
             places = self.places[index]
             joined += places + [None] * (self.slot(index) - len(places))
         return joined
+
+
+LIMIT_VARIABLE = "PUBLISH_LAYOUT_LIMIT"
+DEFAULT_LIMIT = 1800.0  # seconds: a 600-page book lays out in about a minute on two cores
+
+
+def layout_limit() -> float:
+    """How long the layout may take before the build stops with ``p-005`` (``PUBLISH_LAYOUT_LIMIT``)."""
+    try:
+        value = float(os.environ.get(LIMIT_VARIABLE, "") or DEFAULT_LIMIT)
+    except ValueError:
+        return DEFAULT_LIMIT
+    return value if value > 0 else DEFAULT_LIMIT
 
 
 def _print_in_process(book: Book, edition: str, pdf: Path | None, progress: Callable[[str], None]) -> Printed:
