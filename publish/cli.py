@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import NoReturn
 
@@ -270,8 +271,10 @@ def _folder_problem(folder: Path) -> Finding | None:
     missing = chain[:existing]
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):  # a folder that exists but takes no file: found now, not at the end
+            pass
     except OSError as exc:
-        return error("f-006", f"the output folder '{folder}' cannot be made: {exc.strerror or exc}", None,
+        return error("f-006", f"the output folder '{folder}' cannot be written to: {exc.strerror or exc}", None,
                      "choose a folder you can write to with --out-dir or -o")
     for made in missing:  # the deepest first
         with contextlib.suppress(OSError):

@@ -498,9 +498,9 @@ def test_a_source_date_epoch_that_is_not_a_unix_time_is_a_warning(tmp_path: Path
                                                      "the other format; name it '{tmp}/handout.epub'"),
     (["pdf", "{book}", "-o", "{tmp}/book.epub"], "the PDF would be written to '{tmp}/book.epub'"),
     (["build", "{book}", "--out-dir", "/proc/publish-cannot-make-this"],
-     "the output folder '/proc/publish-cannot-make-this' cannot be made"),
+     "the output folder '/proc/publish-cannot-make-this' cannot be written to"),
     (["check", "{book}", "--out-dir", "/proc/publish-cannot-make-this"],
-     "the output folder '/proc/publish-cannot-make-this' cannot be made"),
+     "the output folder '/proc/publish-cannot-make-this' cannot be written to"),
 ])
 def test_an_output_named_for_the_other_format_or_in_no_folder_is_f006(tmp_path: Path, capsys, argv, expected):
     book = make_book(tmp_path)

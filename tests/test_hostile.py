@@ -379,3 +379,14 @@ def test_a_layout_past_its_time_limit_stops_with_a_finding(tmp_path, capsys, mon
     err = capsys.readouterr().err
     assert "publish: error p-005 laying out the PDF took longer than 0 s" in err and "x-001" not in err
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_ten_thousand_footnotes_are_refused_before_markdown_sees_them(tmp_path, capsys):
+    n = 10_000
+    text = (" ".join(f"Claim {i}.[^{i}]" for i in range(n)) + "\n\n"
+            + "\n".join(f"[^{i}]: Note {i}." for i in range(n)))
+    book = write_book(tmp_path / "book", {"01.md": f"---\ntitle: One\n---\n\n{text}\n"})
+    start = time.perf_counter()
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    assert time.perf_counter() - start < 10  # five minutes and a gigabyte before
+    assert "error m-026 the article has 10000 footnotes" in capsys.readouterr().err

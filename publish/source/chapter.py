@@ -30,7 +30,7 @@ from publish.source.content_model import check_content_model
 from publish.source.extensions import ParsedCitations, inline_title, make_markdown
 from publish.source.files import read_text, split_front_matter
 from publish.source.images import chapter_images
-from publish.source.limits import deep_brackets, long_words
+from publish.source.limits import deep_brackets, long_words, too_many_notes, too_many_notes_in
 from publish.source.notes import drop_uncalled, twice_defined
 from publish.source.tables import check_header_rows
 from publish.source.urls import mark_addresses
@@ -74,7 +74,7 @@ def read_source(root: Path, path: Path) -> Source:
 
 def convert(body: str) -> tuple[str, ParsedCitations] | None:
     """A chapter body as HTML and its citations, or ``None`` (then :func:`load_chapter` reports why)."""
-    if not body.strip() or deep_brackets(body, "", 0) is not None:
+    if not body.strip() or deep_brackets(body, "", 0) or too_many_notes_in(body, "", 0):
         return None
     store = ParsedCitations()
     try:
@@ -150,7 +150,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
         findings.append(error("m-001", "chapter is empty", Location(display, offset + 1),
                               "write the article below the front matter, or remove it from book.yaml"))
         return None, findings
-    too_deep = deep_brackets(body, display, offset)
+    too_deep = deep_brackets(body, display, offset) or too_many_notes_in(body, display, offset)
     if too_deep is not None:  # Python-Markdown's link search is quadratic in them: refused, not hung on
         findings.append(too_deep)
         return None, findings
@@ -352,7 +352,7 @@ def _addresses(draft: Draft) -> list[Finding]:
 
 
 PASSES = Passes()
-for _priority, (_name, _pass) in zip(range(150, 0, -10), [
+for _priority, (_name, _pass) in zip(range(160, 0, -10), [
     ("unclosed-comments", _checks_on(unclosed_comments)),  # m-: an opened <!-- printed as text
     ("attribute-values", _checks_on(check_attribute_values)),  # values HTML does not allow
     ("content-model", _checks_on(check_content_model)),  # raw HTML where HTML does not allow it
@@ -368,5 +368,6 @@ for _priority, (_name, _pass) in zip(range(150, 0, -10), [
     ("images", _images),  # resolve, vet and name the images
     ("web-addresses", _addresses),  # addresses as text: never hyphenated
     ("long-words", lambda d: long_words(d.section, d.body, d.display, d.offset)),  # a "word" no line can hold
+    ("note-count", lambda d: too_many_notes(d.notes, d.display, d.offset)),  # footnotes the layout can bear
 ], strict=True):
     PASSES.register(_pass, _name, _priority)

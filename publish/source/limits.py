@@ -4,6 +4,8 @@ Each limit is far beyond prose, and each is a located finding instead of a build
 
 * :data:`MAX_BRACKETS`: ``[`` nested (or left open) deeper than this.  Python-Markdown looks for the
   end of every ``[`` by scanning on (100 KB of them took minutes);
+* :data:`MAX_NOTES`: footnotes in one article; each costs the print layout about 20 ms, so ten
+  thousand took five minutes (and a gigabyte);
 * :data:`MAX_WORD`: characters in a row without a space, outside code and web addresses.  No line can
   hold such a "word", and WeasyPrint's line breaking grows with the square of its length (a
   5,000-character word took 90 s; 5,000 ``*_`` pairs, which Markdown makes into one long run of
@@ -12,6 +14,8 @@ Each limit is far beyond prose, and each is a located finding instead of a build
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from publish.conventions import q
@@ -19,6 +23,7 @@ from publish.findings import Finding, Location, error
 
 MAX_BRACKETS = 32
 MAX_WORD = 200
+MAX_NOTES = 1000  # per article: WeasyPrint lays out each footnote at about 20 ms (10,000 took five minutes)
 BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "figcaption", "caption")
 CODE = frozenset(q(name) for name in ("code", "pre", "kbd", "samp"))
 
@@ -81,3 +86,20 @@ def long_words(section: etree._Element, body: str, display: str, offset: int) ->
                           Location(display, line), "no line can hold it: break it with spaces, or mark code "
                           "with backticks; web addresses are broken at their slashes on their own")]
     return []
+
+
+NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:", re.M)
+
+
+def too_many_notes_in(body: str, display: str, offset: int) -> Finding | None:
+    """``m-026`` from the Markdown itself, before Python-Markdown's footnotes (slow on thousands) see it."""
+    found = too_many_notes(len(NOTE_DEFINITION.findall(body)), display, offset)
+    return found[0] if found else None
+
+
+def too_many_notes(count: int, display: str, offset: int) -> list[Finding]:
+    """``m-026`` for an article with more than :data:`MAX_NOTES` footnotes."""
+    if count <= MAX_NOTES:
+        return []
+    return [error("m-026", f"the article has {count} footnotes, more than the {MAX_NOTES} one article may hold",
+                  Location(display, offset + 1), "split it into several articles, or move notes into the text")]
