@@ -390,3 +390,11 @@ def test_ten_thousand_footnotes_are_refused_before_markdown_sees_them(tmp_path, 
     assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
     assert time.perf_counter() - start < 10  # five minutes and a gigabyte before
     assert "error m-026 the article has 10000 footnotes" in capsys.readouterr().err
+
+
+def test_a_bibliography_alias_inside_its_own_anchor_is_a_located_finding(tmp_path, capsys):
+    refs = "- &a\n  id: k\n  type: book\n  title: T\n  note: *a\n"
+    book = write_book(tmp_path / "book", {"01.md": "---\ntitle: One\n---\n\nSee [@k].\n"}, refs, bib_name="refs.yaml")
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "refs.yaml:1:1: error b-001 the YAML refers to itself" in err and "Traceback" not in err

@@ -229,7 +229,11 @@ def read_yaml(text: str, display: str) -> tuple[list[RawEntry], list[Finding]]:
             continue
         try:
             plain = _plain(value, budget)
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:
+            findings.append(error("b-001", "the YAML refers to itself (an alias *name inside its own &name)",
+                                  mark(node), "write the value itself instead of the alias"))
+            continue
+        except ValueError as exc:
             findings.append(error("b-001", f"cannot read the YAML: {exc}", mark(node), "simplify the file"))
             continue
         for entry_node, entry in zip(items_node.value, plain, strict=False):
