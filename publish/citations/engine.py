@@ -172,12 +172,21 @@ class CitationProcessor:
                 content = [p for p in ([] if hide_author else [cite.author]) + [cite.body] if p]
                 inner = r.group_delimiter.join(content)
                 if inner:
-                    inner = f'<a href="#{escape(ref_id(cite.key))}" role="doc-biblioref">{inner}</a>'
+                    named = ""  # a year alone ([-@key]) is a link named by whose work it is, the year included
+                    if cite.item.suppress_author and cite.author:
+                        label = richtext.to_text(r.group_delimiter.join([cite.author, cite.body]))
+                        named = f' aria-label="{escape(label)}"'
+                    inner = f'<a href="#{escape(ref_id(cite.key))}" role="doc-biblioref"{named}>{inner}</a>'
                 rendered.append(_affix(escape(cite.item.prefix), inner, escape(cite.item.suffix)))
             pieces.append(", ".join(p for p in rendered if p))
         inside = r.cite_delimiter.join(p for p in pieces if p)
         html = f"{r.prefix}{inside}{r.suffix}" if inside else ""
-        if anchor is not None:
+        if anchor is not None and len(cites) == 1 and inside and not (anchor.item.prefix or anchor.item.suffix):
+            # "Porges (2011)": one link for one work, named by its author and year (not two, "Porges", "2011")
+            plain = f"{r.prefix}{anchor.body}{r.suffix}" if anchor.body else ""
+            words = f"{anchor.author} {plain}" if plain else anchor.author
+            html = f'<a href="#{escape(ref_id(anchor.key))}" role="doc-biblioref">{words}</a>'
+        elif anchor is not None:
             link = f'<a href="#{escape(ref_id(anchor.key))}" role="doc-biblioref">{anchor.author}</a>'
             html = f"{link} {html}" if html else link
         html = r.finish(html)

@@ -109,6 +109,21 @@ def _segments(block: etree._Element) -> list[tuple[etree._Element, str, str]]:
     return out
 
 
+# Elements whose words are an accessible name (of a heading, caption, header cell or link): a page-break
+# marker inside one would be announced as part of it ("6 7 The Healing Power of Tears").
+NAMING = {"h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "caption", "th", "dt", "summary", "legend"}
+
+
+def _naming_ancestor(element: etree._Element | None, block: etree._Element) -> etree._Element | None:
+    """The outermost link (``a``) holding ``element`` inside ``block``, if any."""
+    found = None
+    while element is not None and element is not block:
+        if local_name(element.tag) == "a":
+            found = element
+        element = element.getparent()
+    return found
+
+
 def _insert_all(block: etree._Element, pending: list[tuple[int, etree._Element]]) -> None:
     """Put each ``(offset, span)`` of one block at the character where its page begins, in one pass.
 
@@ -147,6 +162,10 @@ def _insert_all(block: etree._Element, pending: list[tuple[int, etree._Element]]
         at, span = positions[index], pending[index][1]
         number = len(segments) - 1 if at >= total else bisect_right(starts, at) - 1
         element, kind, _ = segments[number]
+        link = _naming_ancestor(element if kind == "text" else element.getparent(), block)
+        if link is not None:  # inside a link's words: the marker goes just before the link
+            link.addprevious(span)
+            continue
         local = at - starts[number]
         current = (element.text if kind == "text" else element.tail) or ""
         head, rest = current[:local], current[local:]
@@ -185,6 +204,8 @@ def insert_page_breaks(section: etree._Element, breaks: list[PageBreak]) -> None
             else:
                 section.insert(0, span)
         elif brk.offset is START:
+            target.addprevious(span)
+        elif local_name(target.tag) in NAMING:  # a marker inside a heading would be read as part of its name
             target.addprevious(span)
         else:
             inside.setdefault(id(target), (target, []))[1].append((int(brk.offset), span))  # type: ignore[arg-type]
