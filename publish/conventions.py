@@ -49,6 +49,7 @@ NSMAP = {None: XHTML, "epub": EPUB}
 EPUB_TYPE = f"{{{EPUB}}}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
+NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # XML cannot hold these
 CLUSTER = "data-cluster"  # on a citation placeholder: the index of its cluster in Chapter.clusters
 ALT_CITATION = re.compile("\ue000(\\d+)\ue001")  # a citation inside alt text: U+E000, the cluster's index, U+E001
 

@@ -82,7 +82,7 @@ def _read_bibtex(text: str, display: str) -> tuple[list[RawEntry], list[Finding]
         item, fields, more = to_csl(entry)
         findings += more
         if "crossref" in entry.fields:  # the parent is used through this entry: not "never cited"
-            item[CROSSREF_PARENT] = entry.fields["crossref"].raw.strip().strip('{}"').strip()
+            item[CROSSREF_PARENT] = _crossref_key(entry)
         raw.append(RawEntry(item, entry.location, fields))
     return raw, findings
 
@@ -90,6 +90,11 @@ def _read_bibtex(text: str, display: str) -> tuple[list[RawEntry], list[Finding]
 # BibLaTeX's inheritance (its manual, appendix B): a book's title is the booktitle of what is in it.
 _IN_BOOK = {"incollection", "inproceedings", "inbook", "inreference", "suppbook", "suppcollection"}
 _AS_CONTAINER = {"title": "booktitle", "subtitle": "booksubtitle", "author": "bookauthor"}
+
+
+def _crossref_key(entry: BibtexEntry) -> str:
+    """The key an entry's ``crossref`` field names, without its braces or quotes."""
+    return entry.fields["crossref"].raw.strip().strip('{}"').strip()
 
 
 def _resolve_crossrefs(entries: list[BibtexEntry]) -> list[Finding]:
@@ -104,7 +109,7 @@ def _resolve_crossrefs(entries: list[BibtexEntry]) -> list[Finding]:
         link = entry.fields.get("crossref")
         if link is None:
             continue
-        wanted = link.raw.strip().strip('{}"').strip()
+        wanted = _crossref_key(entry)
         parent = by_key.get(wanted.lower())
         if parent is None or parent is entry:
             findings.append(warning("b-006", f"entry '{entry.key}': crossref '{wanted}' names no entry in "

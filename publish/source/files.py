@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from publish.conventions import NOT_XML_CHAR
 from publish.findings import Finding, Location, error, warning
 
 # Characters XML 1.0 cannot hold (C0 controls other than tab and newline, U+FFFE, U+FFFF): a stray one,
@@ -38,7 +39,6 @@ class _NoAliases(yaml.SafeLoader):
 
 
 _NoAliases.add_constructor("tag:yaml.org,2002:timestamp", _NoAliases.construct_yaml_timestamp)
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def load_settings(text: str):
@@ -50,7 +50,7 @@ def without_controls(value):
     """``value`` with control characters (a YAML escape such as ``"\\a"``) removed from every string in it,
     and whether any was: XML, and so the EPUB and the PDF's metadata, cannot hold them."""
     if isinstance(value, str):
-        cleaned = CONTROL.sub("", value)
+        cleaned = NOT_XML_CHAR.sub("", value)
         return cleaned, cleaned != value
     if isinstance(value, list):
         pairs = [without_controls(item) for item in value]

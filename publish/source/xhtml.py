@@ -21,6 +21,7 @@ from lxml import etree
 
 from publish.conventions import (
     EPUB_TYPE,
+    NOT_XML_CHAR,
     NSMAP,
     XHTML,
     XML_LANG,
@@ -161,7 +162,6 @@ def sanitize(root: etree._Element, source: str, display: str, offset: int) -> li
 
 
 # What XML 1.0 allows: tab, newline, carriage return and the planes minus surrogates and U+FFFE/U+FFFF.
-NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _scrub_characters(element: etree._Element) -> int:
