@@ -59,3 +59,42 @@ def test_a_narrative_citation_is_one_link_and_a_year_alone_is_named_by_its_autho
     links = re.findall(r'<a href="#ref-ving" role="doc-biblioref"([^>]*)>([^<]*)</a>', chapter)
     assert links[0] == ("", "Vingerhoets (2013)")
     assert links[1] == (' aria-label="Vingerhoets, 2013"', "2013")  # the name contains the visible text
+
+
+TABLE = """---
+title: Emotions
+---
+
+Some words before the table.
+
+| Emotion | Physiological response | Regulation strategy |
+|---|---|---|
+| Sadness | Parasympathetic activation and muscle tension release | Emotional regulation through self-soothing |
+| Fear | Heightened vigilance, cortisol release | Grounding, breathing, interoceptive awareness |
+"""
+
+
+@pytest.mark.slow
+def test_a_table_reflows_at_200_percent_on_a_phone(tmp_path):
+    """At 390 CSS px and 200 % text nothing overflows sideways (a paginated reader cannot scroll to it)."""
+    import subprocess
+
+    from conftest import require_tool
+
+    require_tool("chromium")
+    book = write_book(tmp_path / "book", {"01.md": TABLE})
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 0
+    with zipfile.ZipFile(tmp_path / "x.epub") as archive:
+        archive.extractall(tmp_path / "x")
+    page = tmp_path / "x" / "EPUB" / "ch01.xhtml"
+    probe = ('<script>document.body.setAttribute("data-overflow", String(document.documentElement.scrollWidth'
+             ' - document.documentElement.clientWidth))</script>')
+    text = page.read_text(encoding="utf-8").replace("</head>", "<style>html{font-size:200%}</style></head>")
+    page.write_text(text.replace("</body>", probe + "</body>"), encoding="utf-8")
+    done = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                           "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=390,1400",
+                           "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    overflow = re.search(r'data-overflow="(-?\d+)"', done.stdout)
+    assert overflow is not None, done.stderr[-500:]
+    assert int(overflow.group(1)) <= 0  # 35 px of the third column were cut off before
