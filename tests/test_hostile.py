@@ -398,3 +398,9 @@ def test_a_bibliography_alias_inside_its_own_anchor_is_a_located_finding(tmp_pat
     assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
     err = capsys.readouterr().err
     assert "refs.yaml:1:1: error b-001 the YAML refers to itself" in err and "Traceback" not in err
+
+
+def test_a_paragraph_past_the_limit_is_refused(tmp_path, capsys):
+    book = write_book(tmp_path / "book", {"01.md": "---\ntitle: One\n---\n\n" + ("word " * 25_000).strip() + "\n"})
+    assert main(["epub", str(book), "-o", str(tmp_path / "x.epub"), "-q"]) == 1
+    assert "chapters/01.md:5: error m-027 a paragraph of 124,999 characters" in capsys.readouterr().err

@@ -4,6 +4,8 @@ Each limit is far beyond prose, and each is a located finding instead of a build
 
 * :data:`MAX_BRACKETS`: ``[`` nested (or left open) deeper than this.  Python-Markdown looks for the
   end of every ``[`` by scanning on (100 KB of them took minutes);
+* :data:`MAX_BLOCK`: characters in one paragraph (or list item, cell …).  Laying out and writing
+  a 5 MB paragraph takes minutes, and no reader follows forty pages without a break;
 * :data:`MAX_NOTES`: footnotes in one article; each costs the print layout about 20 ms, so ten
   thousand took five minutes (and a gigabyte);
 * :data:`MAX_WORD`: characters in a row without a space, outside code and web addresses.  No line can
@@ -23,6 +25,7 @@ from publish.findings import Finding, Location, error
 
 MAX_BRACKETS = 32
 MAX_WORD = 200
+MAX_BLOCK = 100_000  # characters in one paragraph (about 15,000 words, forty pages without a break)
 MAX_NOTES = 1000  # per article: WeasyPrint lays out each footnote at about 20 ms (10,000 took five minutes)
 BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "figcaption", "caption")
 CODE = frozenset(q(name) for name in ("code", "pre", "kbd", "samp"))
@@ -76,9 +79,17 @@ def _running_text(block: etree._Element) -> str:
 
 
 def long_words(section: etree._Element, body: str, display: str, offset: int) -> list[Finding]:
-    """``m-025`` for the first "word" longer than :data:`MAX_WORD` characters in the chapter."""
+    """``m-027`` for a paragraph longer than :data:`MAX_BLOCK` characters, ``m-025`` for the first "word"
+    longer than :data:`MAX_WORD` characters in the chapter."""
     for block in section.iter(*(q(name) for name in BLOCKS)):
-        longest = max(_running_text(block).split(), key=len, default="")
+        text = _running_text(block)
+        if len(text) > MAX_BLOCK:
+            where = body.find(text.strip()[:30])
+            line = body.count("\n", 0, where) + 1 + offset if where >= 0 else offset + 1
+            return [error("m-027", f"a paragraph of {len(text):,} characters, more than the {MAX_BLOCK:,} one "
+                          "paragraph may hold", Location(display, line),
+                          "break it into paragraphs with blank lines between them")]
+        longest = max(text.split(), key=len, default="")
         if len(longest) > MAX_WORD:
             where = body.find(longest[:20])
             line = body.count("\n", 0, where) + 1 + offset if where >= 0 else offset + 1
