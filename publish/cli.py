@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import logging
 import os
 import signal
@@ -61,10 +60,12 @@ def _print_findings(findings: list[Finding], stream, book_dir: Path | None = Non
     Paths are given from the working directory (where the terminal or editor opens them); a finding
     without a place is said by the program, as compilers do.
     """
-    shown = [(_where(f.location, book_dir), f) for f in findings]
-    shown.sort(key=lambda item: (item[0][0], item[1].location.line or 0 if item[1].location else 0,
-                                 item[1].location.column or 0 if item[1].location else 0, -item[1].severity))
-    for (_, text), finding in shown:
+    def order(item: tuple[tuple[str, str], Finding]) -> tuple:
+        (path, _), finding = item
+        where = finding.location
+        return path, (where.line or 0) if where else 0, (where.column or 0) if where else 0, -finding.severity
+
+    for (_, text), finding in sorted(((_where(f.location, book_dir), f) for f in findings), key=order):
         print(finding.render(text or "publish"), file=stream)
 
 
@@ -113,7 +114,6 @@ def _older_than_sources(outputs: tuple[Path, ...], root: Path) -> bool:
 
 def _validate(book, findings: list[Finding], out_dir: Path, progress) -> list[Finding]:
     """Validate dist's EPUB and PDF (built first when absent) and write the accessibility report."""
-    from publish.output import output_set
     from publish.pipeline import render_outputs
     from publish.validation.report import check_files
 
@@ -123,14 +123,11 @@ def _validate(book, findings: list[Finding], out_dir: Path, progress) -> list[Fi
         progress("building the EPUB and PDF to check" if not stale
                  else "the EPUB or PDF is older than the book's sources: building them again to check")
         try:
-            with output_set():
-                render_outputs(book, findings, epub=epub, pdf=pdf, progress=progress)
+            render_outputs(book, findings, epub=epub, pdf=pdf, progress=progress)
         except BuildError as exc:
             return [f for f in exc.findings if f not in findings]
     progress("running EPUBCheck, Ace and the PDF checks")
     findings, report = check_files(book, epub, pdf, out_dir, findings)
-    findings = [dataclasses.replace(f, location=dataclasses.replace(f.location, root=str(out_dir)))
-                if f.location is not None and f.location.root is None else f for f in findings]
     progress(f"accessibility report: {report}")
     return findings
 

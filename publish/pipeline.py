@@ -90,8 +90,7 @@ def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
         book, findings = prepare(book_dir, progress, timings)
         if book is None or has_errors(findings):
             raise BuildError(findings)
-        with output_set():  # the EPUB and the PDF are renamed into place together, or neither is
-            return render_outputs(book, findings, epub, pdf, progress, edition, timings, pool)
+        return render_outputs(book, findings, epub, pdf, progress, edition, timings, pool)
 
 
 def _epub_bytes(book: Book, name: str, page_map: dict) -> bytes:
@@ -109,7 +108,16 @@ def _epub_bytes(book: Book, name: str, page_map: dict) -> bytes:
 def render_outputs(book: Book, findings: list[Finding], epub: Path | None = None, pdf: Path | None = None,
                    progress: Progress = _quiet, edition: str = "standard",
                    timings: dict[str, float] | None = None, pool=None) -> BuildResult:
-    """Stages 5–6 for a book :func:`prepare` has already loaded and resolved (no second parse)."""
+    """Stages 5–6 for a book :func:`prepare` has already loaded and resolved (no second parse).
+
+    The EPUB and the PDF are renamed into place together once both are complete, or neither is.
+    """
+    with output_set():
+        return _render_outputs(book, findings, epub, pdf, progress, edition, timings, pool)
+
+
+def _render_outputs(book: Book, findings: list[Finding], epub: Path | None, pdf: Path | None,
+                    progress: Progress, edition: str, timings: dict[str, float] | None, pool) -> BuildResult:
     timings = {} if timings is None else timings
     result = BuildResult(book, findings, timings=timings)
     page_map = None

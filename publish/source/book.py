@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
 from pathlib import Path
 
 from publish.bibliography import load_bibliography
@@ -38,11 +37,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CSL = STYLES / "csl" / "apa.csl"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-# Deeper nesting than this is never prose; it would exhaust the renderers' recursion (WeasyPrint, lxml).
-MAX_DEPTH = 40
 FORK_CHAPTERS = 20  # chapters: fewer are converted here, one by one (a fork pays off on longer books)
-EMPTY_CITATION = re.compile(r"\[\s*-?@\s*\]")
-NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
 
 
 def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:

@@ -10,6 +10,7 @@ itself accessible (language, headings, lists, a table with headers).
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 from pathlib import Path
 
@@ -157,7 +158,9 @@ def check_files(book: Book, epub: Path, pdf: Path, out_dir: Path, findings: list
     from publish.validation.validators import validate
 
     runs = validate(epub, pdf)
-    found = [f for run in runs for f in run.findings]
+    # the validators name places inside the built files (book.epub/EPUB/ch01.xhtml): they lie in out_dir
+    found = [dataclasses.replace(f, location=dataclasses.replace(f.location, root=str(out_dir)))
+             if f.location is not None and f.location.root is None else f for run in runs for f in run.findings]
     target = out_dir / f"{book.slug}-accessibility.html"
     write_report(book, runs, epub, pdf, target, page_list_size(epub), release_blockers(book, [*(findings or []),
                                                                                                *found]))
