@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from publish.conventions import parse_fragment
+from publish.i18n import strings
 from publish.source.extensions import ParsedCitations, make_markdown
 from publish.source.xhtml import add_semantics, mark_pullquotes, sanitize, to_xhtml
 
@@ -16,8 +17,8 @@ def convert(text: str) -> tuple[etree._Element, ParsedCitations]:
     tree = parse_fragment(make_markdown(store).convert(text))
     sanitize(tree, text, "t.md", 0)
     section = to_xhtml(tree)
-    add_semantics(section, "ch01")
-    mark_pullquotes(section)
+    add_semantics(section, "ch01", strings("en"))
+    mark_pullquotes(section, strings("en"))
     return section, store
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from publish.conventions import EPUB_TYPE
+from publish.i18n import strings
 from publish.model import Book
 from publish.render.markup import E, xhtml_document
 
@@ -36,6 +37,7 @@ def _link(href: str, text: str, epub_type: str | None = None) -> etree._Element:
 
 
 def toc_items(book: Book) -> list[etree._Element]:
+    words = strings(book.metadata.language)
     items = []
     for chapter in book.chapters:
         href = f"{chapter.slug}.xhtml"
@@ -44,37 +46,40 @@ def toc_items(book: Book) -> list[etree._Element]:
         if sections or chapter.bibliography:
             sub = E.ol(*[E.li(_link(f"{href}#{h.id}", h.text)) for h in sections])
             if chapter.bibliography:
-                sub.append(E.li(_link(f"{href}#{chapter.slug}-references", "References")))
+                sub.append(E.li(_link(f"{href}#{chapter.slug}-references",
+                                      strings(chapter.language or book.metadata.language)("nav.references"))))
             li.append(sub)
         items.append(li)
     if book.bibliography:
-        items.append(E.li(_link("references.xhtml", "References")))
+        items.append(E.li(_link("references.xhtml", words("nav.references"))))
     return items
 
 
 def nav_document(book: Book, page_map: dict | None = None) -> bytes:
     first = book.chapters[0].slug if book.chapters else "titlepage"
+    words = strings(book.metadata.language)
     landmarks = [
-        E.li(_link("cover.xhtml", "Cover", "cover")),
-        E.li(_link("titlepage.xhtml", "Title page", "titlepage")),
-        E.li(_link("nav.xhtml#toc", "Contents", "toc")),
-        E.li(_link(f"{first}.xhtml", "Start of content", "bodymatter")),
+        E.li(_link("cover.xhtml", words("nav.cover"), "cover")),
+        E.li(_link("titlepage.xhtml", words("nav.title_page"), "titlepage")),
+        E.li(_link("nav.xhtml#toc", words("nav.contents"), "toc")),
+        E.li(_link(f"{first}.xhtml", words("nav.start"), "bodymatter")),
     ]
     if book.bibliography:
-        landmarks.append(E.li(_link("references.xhtml", "References", "bibliography")))
+        landmarks.append(E.li(_link("references.xhtml", words("nav.references"), "bibliography")))
     elif any(ch.bibliography for ch in book.chapters):
         chapter = next(ch for ch in book.chapters if ch.bibliography)
-        landmarks.append(E.li(_link(f"{chapter.slug}.xhtml#{chapter.slug}-references", "References",
+        landmarks.append(E.li(_link(f"{chapter.slug}.xhtml#{chapter.slug}-references", words("nav.references"),
                                     "bibliography")))
-    parts = [_nav("toc", "Contents", toc_items(book)), _nav("landmarks", "Landmarks", landmarks, hidden=True)]
+    parts = [_nav("toc", words("nav.contents"), toc_items(book)),
+             _nav("landmarks", words("nav.landmarks"), landmarks, hidden=True)]
     if page_map:
         from publish.render.pagemap import insert_page_breaks, page_list
 
         pages = [E.li(_link(f"{brk.doc}.xhtml#page-{brk.label}", brk.label)) for brk in page_list(page_map)]
         if pages:
-            parts.append(_nav("page-list", "Pages", pages, hidden=True))
+            parts.append(_nav("page-list", words("nav.pages"), pages, hidden=True))
         # The print edition's contents page: its marker sits before the contents list.
         holder = E.div({"class": "pagebreaks"})
         insert_page_breaks(holder, page_map.get("nav", []))
         parts[:0] = list(holder)
-    return xhtml_document("Contents", book.metadata.language, parts, ["css/book.css"])
+    return xhtml_document(words("nav.contents"), book.metadata.language, parts, ["css/book.css"])

@@ -30,6 +30,7 @@ from lxml import etree
 
 from publish.conventions import XML_LANG
 from publish.epub.nav import nav_document
+from publish.i18n import strings
 from publish.model import Book
 from publish.output import atomic_output
 from publish.paths import STYLES
@@ -148,22 +149,23 @@ def _resources(pub: epub.EpubBook, book: Book) -> list[str]:
 
 def _documents(book: Book, cover, page_map: dict | None) -> list[_Document]:
     """Step 3: every document's section, from the shared markup builders, in reading order."""
+    words = strings(book.metadata.language)
     documents = [
         _Document("cover", book.metadata.title, E.section({"class": "cover", "id": "cover"}, E.img(
             {"src": cover.href, "alt": cover.alt, "class": "cover-image"})), "cover"),
         _Document("titlepage", book.metadata.title, title_page(book), "frontmatter"),
-        _Document("colophon", "Colophon", colophon(book, summary(book, page_map)), "frontmatter"),
+        _Document("colophon", words("book.colophon"), colophon(book, summary(book, page_map)), "frontmatter"),
     ]
     for chapter in book.chapters:
-        body = chapter_section(chapter)
+        body = chapter_section(chapter, book.metadata.language)
         if book.bibliography:
             _retarget_links(body, "references.xhtml")
         documents.append(_Document(chapter.slug, chapter.title, body, "bodymatter"))
     if book.bibliography:
         section = book_bibliography(book)
         if section is None:
-            section = bibliography_section([], "references")
-        documents.append(_Document("references", "References", section, "backmatter"))
+            section = bibliography_section([], "references", words)
+        documents.append(_Document("references", words("book.references"), section, "backmatter"))
     return documents
 
 
@@ -188,7 +190,7 @@ def _package(pub: epub.EpubBook, book: Book, documents: list[_Document], stylesh
     pub.add_item(epub.EpubNcx())
     pub.toc = [epub.Link(doc.file_name, doc.title, doc.uid) for doc in chapters]
     if book.bibliography:
-        pub.toc.append(epub.Link("references.xhtml", "References", "references"))
+        pub.toc.append(epub.Link("references.xhtml", strings(book.metadata.language)("nav.references"), "references"))
     spine.insert(3, pub.get_item_with_id("nav"))  # after the colophon, where the print edition has its contents
     pub.spine = spine
     return chapters

@@ -35,10 +35,8 @@ EDITIONS = {
     # The A5 pages imposed two-up on A4 for an office printer: imposition drops the tags.
     "booklet": Edition(page_size="A5", variant=None, impose=True),
 }
-TYPEFACES = {
-    "standard": "Set in Source Serif 4 (SIL Open Font License).",
-    "large-print": "Set in Atkinson Hyperlegible (SIL Open Font License) for large print.",
-}
+# The colophon's typeface line per edition: its key in the translation files' [typeface] table.
+TYPEFACES = {"standard": "standard", "large-print": "large_print"}
 
 
 def finish_edition(edition: str, path: Path) -> None:

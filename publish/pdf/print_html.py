@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from publish.conventions import EPUB_TYPE, heading_text, q
+from publish.i18n import strings
 from publish.model import Book
 from publish.pdf.editions import EDITIONS, TYPEFACES
 from publish.render.accessibility import print_statement, untagged_print_statement
@@ -70,7 +71,7 @@ def print_html(book: Book, edition: str = "standard", part: Part = WHOLE) -> etr
     else:  # the left-hand running head names the series; without the title page, the body sets it
         body.set("data-series", " ".join(meta.title.split()))
     for chapter in part.articles(book):
-        section = chapter_section(chapter)
+        section = chapter_section(chapter, book.metadata.language)
         title = section.find(f".//{q('h1')}")
         if title is not None:  # print.css sets the running head from this attribute
             title.set("data-running-head", chapter.printed_head)
@@ -105,7 +106,7 @@ def _cover_page(book: Book) -> etree._Element:
     parts = [E.div({"class": "cover-band", "aria-hidden": "true"}), text]
     if meta.publisher:
         parts.append(E.p({"class": "cover-publisher"}, meta.publisher))
-    return E.section({"class": "cover-page", "aria-label": "Cover"}, *parts)
+    return E.section({"class": "cover-page", "aria-label": strings(book.metadata.language)("book.cover")}, *parts)
 
 
 def _colophon(book: Book, edition: str = "standard") -> etree._Element:
@@ -115,8 +116,9 @@ def _colophon(book: Book, edition: str = "standard") -> etree._Element:
     imposed or PDF/X files without a structure tree and say so.
     """
     tagged = EDITIONS[edition].variant == "pdf/ua-1"
-    statement = print_statement(book) if tagged else untagged_print_statement()
-    return colophon(book, statement, (TYPEFACES.get(edition, TYPEFACES["standard"]),))
+    statement = print_statement(book) if tagged else untagged_print_statement(book)
+    words = strings(book.metadata.language)
+    return colophon(book, statement, (words(f"typeface.{TYPEFACES.get(edition, TYPEFACES['standard'])}"),))
 
 
 def _contents(book: Book, pages: dict[str, int] | None = None) -> etree._Element:
@@ -126,6 +128,7 @@ def _contents(book: Book, pages: dict[str, int] | None = None) -> etree._Element
     ``target-counter``; a front-matter part gets them in ``pages`` (see
     :class:`Part`) and prints them from ``data-page``.
     """
+    words = strings(book.metadata.language)
     items = []
     for chapter in book.chapters:
         link = E.a({"href": f"#{chapter.slug}"}, *title_content(chapter))
@@ -136,12 +139,12 @@ def _contents(book: Book, pages: dict[str, int] | None = None) -> etree._Element
             item.append(E.span({"class": "toc-sub"}, chapter.subtitle))
         items.append(item)
     if book.bibliography:
-        link = E.a({"href": "#references"}, "References")
+        link = E.a({"href": "#references"}, words("book.references"))
         if pages is not None:
             link.set("data-page", str(pages.get("references", TOC_PLACEHOLDER)))
         items.append(E.li(link))
     return E.nav({"class": "toc", "aria-labelledby": "toc-title"},
-                 E.h1({"id": "toc-title", "class": "toc-title"}, "Contents"), E.ol(*items))
+                 E.h1({"id": "toc-title", "class": "toc-title"}, words("nav.contents")), E.ol(*items))
 
 
 def _notes_to_footnotes(section: etree._Element) -> None:

@@ -27,14 +27,26 @@ from pathlib import Path
 import pikepdf
 
 from publish.conventions import local_name
+from publish.i18n import FALLBACK, strings
 from publish.pdf.engine.boxes import Region, hidden_regions, laid_out_root, language_regions
 
 log = logging.getLogger(__name__)
 
 
+# Descriptions with no target of their own, in the document's language; ids never contain spaces.
+WEB_LINK, GO_TO_PLACE = "web link", "go to place"
+LANGUAGE_KEYS = {WEB_LINK: "pdf.web_link", GO_TO_PLACE: "pdf.go_to_place"}
+
+
 def describe_targets(root) -> dict[str, str]:
-    """id → words describing a link to it, for every element with an id under ``root`` (an HTML tree)."""
-    out: dict[str, str] = {}
+    """id → words describing a link to it, for every element with an id under ``root`` (an HTML tree).
+
+    The words are in the document's language (its ``lang``); the two
+    descriptions that need no target are kept under ``LANGUAGE_KEYS`` for
+    :func:`_describe_links`.
+    """
+    words = strings(root.get("lang") or FALLBACK)
+    out: dict[str, str] = {key: words(name) for key, name in LANGUAGE_KEYS.items()}
     for element in root.iter():
         ident = element.get("id") if isinstance(element.tag, str) else None
         if not ident:
@@ -43,19 +55,19 @@ def describe_targets(root) -> dict[str, str]:
         tag = local_name(element.tag)
         classes = element.get("class", "").split()
         if "csl-entry" in classes:
-            out[ident] = "Reference: " + _clip(text)
+            out[ident] = words("pdf_targets.reference", text=_clip(text))
         elif element.get("role") in ("doc-footnote", "doc-endnote") or (tag == "li" and "fn" in ident):
-            out[ident] = "Note: " + _clip(text)
+            out[ident] = words("pdf_targets.note", text=_clip(text))
         elif element.get("role") == "doc-noteref" or "fnref" in ident:
-            out[ident] = "Back to the note's place in the text"
+            out[ident] = words("pdf.back_to_note")
         elif tag in ("h1", "h2", "h3", "h4"):
-            out[ident] = "Section: " + _clip(text)
+            out[ident] = words("pdf_targets.section", text=_clip(text))
         elif tag == "section":
             heading = next((e for e in element.iter() if local_name(e.tag) in ("h1", "h2")), None)
             title = " ".join("".join(heading.itertext()).split()) if heading is not None else text
-            out[ident] = "Go to: " + _clip(title)
+            out[ident] = words("pdf.go_to", title=_clip(title))
         else:
-            out[ident] = "Go to: " + _clip(text)
+            out[ident] = words("pdf.go_to", title=_clip(text))
     return out
 
 
@@ -71,10 +83,11 @@ def _describe_links(pdf: pikepdf.Pdf, descriptions: dict[str, str]) -> int:
                 continue
             action = annot.get("/A")
             if action is not None and action.get("/S") == "/URI":
-                words = f"Web link: {action.URI}"
+                words = descriptions.get(WEB_LINK, "{url}").format(url=action.URI)
             else:
                 dest = str(annot.get("/Dest", annot.get("/Contents", "")))
-                words = descriptions.get(dest, f"Go to {dest.replace('-', ' ')} in this document")
+                words = descriptions.get(dest) or descriptions.get(GO_TO_PLACE, "{place}").format(
+                    place=dest.replace("-", " "))
             annot.Contents = pikepdf.String(words)
             changed += 1
     return changed

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from publish.i18n import strings
 from publish.model import Book
 from publish.paths import STYLES
 from publish.text import PLACEHOLDER
@@ -131,25 +132,12 @@ def summary(book: Book, page_map: dict | None) -> str:
     if book.accessibility.summary:
         return book.accessibility.summary
     facts = content_facts(book)
-    claim = ("This publication meets WCAG 2.2 Level AA and EPUB Accessibility 1.1." if not conformance_problems(book)
-             else "This publication has not been confirmed to meet WCAG 2.2 Level AA.")
-    parts = [
-        claim,
-        "The text reflows and can be resized, and the reader's own fonts and colours apply.",
-        "It has a table of contents, headings for every section, and a logical reading order.",
-    ]
-    if facts["informative_images"]:
-        parts.append("Every image has a text description.")
-    else:
-        parts.append("It contains no images that carry information.")
-    if facts["references"]:
-        parts.append("Citations link to their entries in the reference lists.")
-    if facts["notes"]:
-        parts.append("Notes link to their text and back.")
-    parts.append("Pull quotes are marked so screen readers announce them, or skip those that repeat the text.")
-    if page_map:
-        parts.append("Page numbers of the print edition are included for navigation.")
-    return " ".join(parts)
+    keys = ["claim_met" if not conformance_problems(book) else "claim_not_confirmed", "reflow", "structure",
+            "images_described" if facts["informative_images"] else "no_informative_images"]
+    keys += ["citations_linked"] * facts["references"] + ["notes_linked"] * facts["notes"] + ["pull_quotes"]
+    keys += ["print_pages"] * bool(page_map)
+    words = strings(book.metadata.language)
+    return " ".join(words(f"accessibility.{key}") for key in keys)
 
 
 def print_statement(book: Book) -> str:
@@ -159,22 +147,14 @@ def print_statement(book: Book) -> str:
     which a PDF does not offer; this one says what the PDF does offer and
     points to the EPUB for reflow.
     """
-    facts = content_facts(book)
-    parts = [
-        "This PDF is tagged (PDF/UA-1): headings, lists, notes and references are marked up for screen "
-        "readers, the reading order follows the text, and bookmarks lead to every article and section.",
-        "Running heads and page numbers are marked as page furniture, so they are not read aloud.",
-    ]
-    if facts["informative_images"]:
-        parts.append("Every image has a text description.")
-    parts.append("For text that reflows in your own font and size, use the EPUB edition.")
-    return " ".join(parts)
+    keys = ["pdf_tagged", "pdf_furniture"] + ["images_described"] * content_facts(book)["informative_images"]
+    words = strings(book.metadata.language)
+    return " ".join(words(f"accessibility.{key}") for key in [*keys, "pdf_reflow"])
 
 
-def untagged_print_statement() -> str:
+def untagged_print_statement(book: Book) -> str:
     """The colophon's statement for an edition made for paper only (press, booklet): it carries no tags."""
-    return ("This edition is made for printing and is not tagged for assistive technology. The tagged PDF "
-            "handout and the EPUB, whose text reflows in your own font and size, are the accessible editions.")
+    return strings(book.metadata.language)("accessibility.untagged")
 
 
 def epub_accessibility_metadata(book: Book, page_map: dict | None) -> list[tuple[str, str, dict]]:

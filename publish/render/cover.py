@@ -15,6 +15,7 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
+from publish.i18n import strings
 from publish.model import Book, Image
 from publish.paths import FONTS
 
@@ -31,7 +32,7 @@ def cover_alt(book: Book) -> str:
         words.append(meta.subtitle)
     if meta.publisher:
         words.append(meta.publisher)
-    return "Cover: " + ". ".join(words)
+    return strings(meta.language)("cover.alt", words=". ".join(words))
 
 
 def cover_image(book: Book) -> Image:

@@ -13,6 +13,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from publish.conventions import EPUB, EPUB_TYPE, NSMAP, XHTML
+from publish.i18n import Strings, strings
 from publish.model import BibEntry, Book, Chapter
 
 E = ElementMaker(namespace=XHTML, nsmap=NSMAP)
@@ -38,10 +39,10 @@ def _inline_children(target: etree._Element, html: str) -> etree._Element:
     return target
 
 
-def bibliography_section(entries: list[BibEntry], ident: str, level: int = 2) -> etree._Element:
-    """``<section role="doc-bibliography">`` with a heading and a list of entries."""
+def bibliography_section(entries: list[BibEntry], ident: str, words: Strings, level: int = 2) -> etree._Element:
+    """``<section role="doc-bibliography">`` with a heading (in the language of ``words``) and the entries."""
     heading = etree.Element(f"{{{XHTML}}}h{level}", id=f"{ident}-title")
-    heading.text = "References"
+    heading.text = words("book.references")
     items = [
         _inline_children(E.li({"id": _entry_id(entry, ident), "class": "csl-entry"}), entry.html)
         for entry in entries
@@ -67,8 +68,11 @@ def chapter_header(chapter: Chapter) -> etree._Element:
     return header
 
 
-def chapter_section(chapter: Chapter) -> etree._Element:
-    """The whole article: header, body, notes and (per-article placement) references."""
+def chapter_section(chapter: Chapter, book_language: str) -> etree._Element:
+    """The whole article: header, body, notes and (per-article placement) references.
+
+    The words the tool adds are in the article's ``lang`` when it has one, else in the book's language.
+    """
     body = etree.fromstring(chapter.body_html)
     section = E.section({"id": chapter.slug, "class": "chapter", "aria-labelledby": f"{chapter.slug}-title"})
     _typed(section, "chapter", "doc-chapter")
@@ -82,7 +86,8 @@ def chapter_section(chapter: Chapter) -> etree._Element:
         if child not in notes:
             section.append(child)
     if chapter.bibliography:
-        section.append(bibliography_section(chapter.bibliography, f"{chapter.slug}-references"))
+        section.append(bibliography_section(chapter.bibliography, f"{chapter.slug}-references",
+                                            strings(chapter.language or book_language)))
     for note in notes:
         section.append(note)
     return section
@@ -118,24 +123,25 @@ def colophon(book: Book, statement: str, extra: tuple[str, ...] = ()) -> etree._
     print page that holds it has a counterpart in the EPUB's page-list.
     """
     meta = book.metadata
+    words = strings(meta.language)
     lines = []
     if meta.rights:
         lines.append(E.p({"class": "rights"}, meta.rights))
     if meta.date:
-        lines.append(E.p({"class": "edition"}, f"This edition: {meta.date}"))
-    lines.append(E.p({"class": "identifier"}, f"Identifier: {meta.identifier}"))
+        lines.append(E.p({"class": "edition"}, words("book.edition", date=words.date(meta.date))))
+    lines.append(E.p({"class": "identifier"}, words("book.identifier", identifier=meta.identifier)))
     if meta.notice:
         lines.append(E.p({"class": "notice"}, meta.notice))
     lines.append(E.p({"class": "accessibility"}, statement))
     lines.extend(E.p({"class": "typeface"}, text) for text in extra)
-    section = E.section({"class": "colophon", "id": "colophon", "aria-label": "Colophon"}, *lines)
+    section = E.section({"class": "colophon", "id": "colophon", "aria-label": words("book.colophon")}, *lines)
     return _typed(section, "colophon", "doc-colophon")
 
 
 def book_bibliography(book: Book) -> etree._Element | None:
     if not book.bibliography:
         return None
-    return bibliography_section(book.bibliography, "references", level=1)
+    return bibliography_section(book.bibliography, "references", strings(book.metadata.language), level=1)
 
 
 def xhtml_document(title: str, language: str, content: list[etree._Element], stylesheets: list[str],

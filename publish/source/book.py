@@ -23,6 +23,7 @@ from pathlib import Path
 
 from publish.bibliography import load_bibliography
 from publish.findings import Finding, Location, error, warning
+from publish.i18n import strings
 from publish.model import Accessibility, Book, Chapter, Image, Metadata
 from publish.parallel import fork_map
 from publish.paths import STYLES
@@ -111,7 +112,8 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
             findings.append(error("f-001", f"chapter '{name}' not found", where,
                                   near or "check the path under 'chapters' in book.yaml"))
             continue
-        chapter, more = load_chapter(root, path, index, used_hrefs, *sources.get(path, (None, None)))
+        chapter, more = load_chapter(root, path, index, used_hrefs, *sources.get(path, (None, None)),
+                                     language=metadata.language)
         findings.extend(more)
         if chapter is not None:
             chapters.append(chapter)
@@ -263,7 +265,7 @@ def _cover(root: Path, config: Config, metadata: Metadata) -> tuple[Image | None
                                 config.where("cover"), f"e-reader libraries and bookshops show covers upright: "
                                 f"use a portrait image at least {COVER_SHORT_SIDE} pixels wide (1600×2400 suits "
                                 "every store)"))
-    alt = config.get("cover_alt") or f"Cover of {metadata.title}"
+    alt = config.get("cover_alt") or strings(metadata.language)("cover.of", title=metadata.title)
     href = unique_href(Path("cover" + source.suffix), {}, media_type)  # the extension says what the file is
     return Image(href=href, source=source, media_type=media_type, alt=alt,
                  data=data, width=width, height=height), findings

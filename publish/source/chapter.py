@@ -23,6 +23,7 @@ from lxml import etree
 
 from publish.conventions import local_name, parse_fragment, q, serialize
 from publish.findings import Finding, Location, error, warning
+from publish.i18n import FALLBACK, Strings, strings
 from publish.model import Chapter, Cluster, Heading, Image
 from publish.source.attributes import check_attribute_values
 from publish.source.comments import unclosed_comments
@@ -95,6 +96,7 @@ class Draft:
     root: Path  # the book folder
     path: Path  # the chapter file
     used_hrefs: dict[str, Path]  # image names already taken in the book
+    words: Strings  # the words the tool adds, in the article's language
     headings: list[Heading] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     notes: int = 0
@@ -130,9 +132,13 @@ class Passes:
 
 
 def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path],
-                 source: Source | None = None, converted: tuple[str, ParsedCitations] | None = None
-                 ) -> tuple[Chapter | None, list[Finding]]:
-    """Read, convert and check one chapter; ``None`` for the chapter when it cannot be built."""
+                 source: Source | None = None, converted: tuple[str, ParsedCitations] | None = None,
+                 language: str = FALLBACK) -> tuple[Chapter | None, list[Finding]]:
+    """Read, convert and check one chapter; ``None`` for the chapter when it cannot be built.
+
+    ``language`` is the book's: the words the tool adds (the notes' heading,
+    labels) are in the article's own ``lang`` when it has one, else in it.
+    """
     display = str(path.relative_to(root))
     text, meta, body, offset, findings = source or read_source(root, path)
     findings = list(findings)
@@ -170,7 +176,8 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
                               "flatten the nesting; no reader can follow it"))
         return None, findings
     findings.extend(sanitize(tree, body, display, offset))
-    draft = Draft(to_xhtml(tree), body, display, offset, f"ch{index + 1:02d}", root, path, used_hrefs)
+    draft = Draft(to_xhtml(tree), body, display, offset, f"ch{index + 1:02d}", root, path, used_hrefs,
+                  strings(str(meta.get("lang") or language)))
     findings.extend(PASSES.run(draft))
     if draft.stop:
         return None, findings
@@ -298,8 +305,8 @@ def _has_text(draft: Draft) -> list[Finding]:
 
 
 def _semantics(draft: Draft) -> list[Finding]:
-    add_semantics(draft.section, draft.slug)
-    mark_pullquotes(draft.section)
+    add_semantics(draft.section, draft.slug, draft.words)
+    mark_pullquotes(draft.section, draft.words)
     draft.notes = sum(len(section.findall(f"{q('ol')}/{q('li')}")) for section in draft.section.iter(q("section"))
                       if section.get("role") == "doc-endnotes")
     draft.pullquotes = sum(1 for aside in draft.section.iter(q("aside"))

@@ -30,6 +30,7 @@ from publish.conventions import (
     q,
 )
 from publish.findings import Finding, Location, error, warning
+from publish.i18n import Strings
 from publish.text import slugify
 
 ALLOWED = set(
@@ -198,7 +199,7 @@ def to_xhtml(root: etree._Element) -> etree._Element:
     return out
 
 
-def add_semantics(root: etree._Element, chapter_slug: str) -> None:
+def add_semantics(root: etree._Element, chapter_slug: str, words: Strings) -> None:
     """Footnotes, pull quotes and language marks in the markup that EPUB readers and screen readers understand."""
     for element in root.iter():
         # A passage the author marked (``[texte]{lang=fr}``): XHTML reading systems read xml:lang.
@@ -209,7 +210,7 @@ def add_semantics(root: etree._Element, chapter_slug: str) -> None:
         if link is not None and "footnote-ref" in link.get("class", ""):
             link.set(EPUB_TYPE, "noteref")
             link.set("role", "doc-noteref")
-            link.set("aria-label", f"Note {''.join(link.itertext())}")
+            link.set("aria-label", words("book.note_call", number="".join(link.itertext())))
     for div in root.iter(q("div")):
         if "footnote" not in div.get("class", "").split():
             continue
@@ -221,7 +222,7 @@ def add_semantics(root: etree._Element, chapter_slug: str) -> None:
         for hr in div.findall(q("hr")):
             div.remove(hr)
         heading = etree.Element(q("h2"), id=f"{chapter_slug}-notes")
-        heading.text = "Notes"
+        heading.text = words("book.notes")
         div.insert(0, heading)
         notes = [li for ol in div.findall(q("ol")) for li in ol.findall(q("li"))]  # not a list inside a note
         for number, li in enumerate(notes, start=1):
@@ -231,11 +232,11 @@ def add_semantics(root: etree._Element, chapter_slug: str) -> None:
             for back in li.iter(q("a")):
                 if "footnote-backref" in back.get("class", ""):
                     back.set("role", "doc-backlink")
-                    back.set("aria-label", f"Back to note {number} in the text")
+                    back.set("aria-label", words("book.note_back", number=number))
                     back.attrib.pop("title", None)
 
 
-def mark_pullquotes(root: etree._Element) -> None:
+def mark_pullquotes(root: etree._Element, words: Strings) -> None:
     """Expose a pull quote with unique words; hide one that repeats the article's text.
 
     A screen-reader user should hear each sentence once: a pull quote that
@@ -250,8 +251,8 @@ def mark_pullquotes(root: etree._Element) -> None:
     article = _norm(" ".join(" ".join(element.itertext())
                              for element in root.iter(q("p"), q("li"), q("blockquote")) if element not in inside))
     for aside in quotes:
-        words = _norm(" ".join(aside.itertext()))
-        duplicate = bool(words) and words in article
+        quoted = _norm(" ".join(aside.itertext()))
+        duplicate = bool(quoted) and quoted in article
         if duplicate:
             # Hidden from assistive technology, so nothing in it may take focus (Ace: aria-hidden-focus), and
             # the PDF's artifact may hold no link: its note calls go (the text calls the note) and links are
@@ -270,7 +271,7 @@ def mark_pullquotes(root: etree._Element) -> None:
             aside.set("class", "pullquote duplicate")
         else:
             aside.set("role", "note")
-            aside.set("aria-label", "Pull quote")
+            aside.set("aria-label", words("book.pull_quote"))
 
 
 def _norm(text: str) -> str:
@@ -306,7 +307,8 @@ def heading_ids_and_checks(root: etree._Element, source: str, display: str, offs
                 ident, n = f"{base}-{n}", n + 1
             element.set("id", ident)
             used.add(ident)
-        if element.get("id", "").endswith("-notes") and text == "Notes":
+        if (element.getparent() is not None and element.getparent().get("role") == "doc-endnotes"
+                and element.get("id", "").endswith("-notes")):  # the heading the notes pass added
             continue
         line = line_of(source, text) if text else _empty_heading_line(source, level, headings)
         line = line or line_of(source, f"<h{level}")  # a heading written in raw HTML
