@@ -14,6 +14,7 @@ import shutil
 import pikepdf
 import pytest
 from conftest import IN_CI, require_tool
+from lxml import html
 
 from publish.validation.pdf_checks import check_pdf, page_mcids, reachable_mcids, walk_structure
 from publish.validation.validators import ACE_BIN, ace_findings
@@ -40,13 +41,27 @@ def test_real_book_passes_every_validator(checked):
 def test_report_says_what_passed_and_what_to_review(checked):
     require_tool("java")
     require_ace()
-    report = checked["report"].read_text(encoding="utf-8")
-    assert "EPUBCheck: <strong class=\"pass\">passed" in report
-    assert "Ace by DAISY: <strong class=\"pass\">passed" in report
-    assert "PDF checks (pikepdf): <strong class=\"pass\">passed" in report
-    assert "schema:accessibilitySummary" in report
-    assert "What a person must still review" in report
-    assert "Reading order" in report
+    page = html.fromstring(checked["report"].read_bytes())
+    body = page.find("body")
+    verdict = body[1]  # right after the title: ready or not, and why
+    assert verdict.get("class") == "verdict not-ready"
+    assert verdict.findtext("h2") == "Not ready for release"
+    blockers = [" ".join(li.text_content().split()) for li in verdict.iter("li")]
+    assert any("'authors' still holds placeholder text" in b and "book.yaml, line 6" in b for b in blockers)
+    assert not any("v-006" in b for b in blockers)  # the missing claim is said once, with its reason
+    checks = [" ".join(li.text_content().split()) for li in page.xpath("//h2[.='Checks']/following-sibling::ul[1]/li")]
+    assert checks == ["EPUBCheck: the EPUB follows the format's rules: passed",
+                      "Ace by DAISY: the EPUB's accessibility, as a machine can see it: passed",
+                      "PDF checks: the PDF's tags for screen readers: passed"]
+    quotes = page.xpath("//h2[.='Pull quotes']/following-sibling::ul[1]/li")
+    assert [q.findtext("strong") for q in quotes] == ["announced", "announced"]
+    assert "regulate our emotions" in quotes[0].findtext("blockquote")
+    plain = " ".join(e.text_content() for e in body if e.tag != "details")
+    for jargon in ("schema:", "/Alt", "L/LI", "accessibilityFeature", "v-00"):
+        assert jargon not in plain, jargon  # only under "Technical details"
+    assert "It offers: " in plain and "a table of contents" in plain
+    assert page.xpath("//meta[@name='viewport']")
+    assert "Reading order" in plain
 
 
 def test_pdf_furniture_is_artifact_and_links_described(built):

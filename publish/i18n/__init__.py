@@ -11,7 +11,8 @@ file only holds what differs (``en-US.toml`` only writes dates the American
 way).  :attr:`Strings.complete` says whether the book's own language was
 found; the checks turn a missing one into a warning naming the language.
 
-Values are Python format strings: ``strings("de")("edition", date=…)``.
+Values are Python format strings: ``strings("de")("book.edition", date=…)``; a literal
+brace is doubled (``{{``).
 """
 
 from __future__ import annotations
@@ -82,8 +83,7 @@ class Strings:
         raise KeyError(f"no translation has the key {key!r}")
 
     def __call__(self, key: str, **values: object) -> str:
-        text = self.raw(key)
-        return str(text).format(**values) if values else str(text)
+        return str(self.raw(key)).format(**values)  # always: a literal brace is written {{ in the files
 
     def date(self, value: str | _dt.date) -> str:
         """A date as the language writes it (``26 November 2026``, ``26. November 2026``).

@@ -46,7 +46,7 @@ def describe_targets(root) -> dict[str, str]:
     :func:`_describe_links`.
     """
     words = strings(root.get("lang") or FALLBACK)
-    out: dict[str, str] = {key: words(name) for key, name in LANGUAGE_KEYS.items()}
+    out: dict[str, str] = {key: str(words.raw(name)) for key, name in LANGUAGE_KEYS.items()}
     for element in root.iter():
         ident = element.get("id") if isinstance(element.tag, str) else None
         if not ident:

@@ -17,14 +17,25 @@ from pathlib import Path
 from lxml import etree
 from lxml.builder import E
 
+from publish.i18n import Strings, strings
 from publish.model import Book
+from publish.validation.plain import blockers, image_list, metadata_sentences, pull_quotes
 from publish.validation.validators import ToolRun
 
 OPF_NS = {"opf": "http://www.idpf.org/2007/opf"}
-CSS = """body{font-family:sans-serif;max-width:48em;margin:2em auto;padding:0 1em;line-height:1.5;color:#1a1a1a;
-background:#fff}h1,h2{line-height:1.2}.pass{color:#1d5e20}.fail{color:#9b1c1c}.not-run{color:#6b4a00}
-table{border-collapse:collapse}th,td{border:1px solid #767676;padding:.25em .5em;text-align:left;
-vertical-align:top}code{font-size:.95em}"""
+# Readable on a phone (no sideways scroll: long codes and paths wrap) and in a dark colour scheme.
+CSS = """:root{color-scheme:light dark}body{font-family:system-ui,sans-serif;max-width:42em;margin:0 auto;
+padding:1rem;line-height:1.5;color:#1a1a1a;background:#fff;overflow-wrap:anywhere}h1,h2,h3{line-height:1.25}
+.verdict{border-left:.4em solid #767676;padding:.25em 1em;margin:1em 0}.verdict.ready{border-color:#1d5e20}
+.verdict.not-ready{border-color:#9b1c1c}.pass{color:#1d5e20}.fail{color:#9b1c1c}.not-run{color:#6b4a00}
+.where,.fix{display:block;font-size:.95em}li{margin:.35em 0}blockquote{margin:.25em 0 .25em 1em}
+.scroll{overflow-x:auto}table{border-collapse:collapse}th,td{border:1px solid #767676;padding:.25em .5em;
+text-align:left;vertical-align:top}code{font-size:.95em}
+@media (prefers-color-scheme:dark){body{color:#eaeaea;background:#121212}.pass{color:#7fd18b}
+.fail{color:#ff9b9b}.not-run{color:#f0c36b}}"""
+VIEWPORT = "width=device-width, initial-scale=1"
+CHECK_NAMES = {"EPUBCheck": "report.check_epubcheck", "Ace by DAISY": "report.check_ace",
+               "PDF checks (pikepdf)": "report.check_pdf"}
 
 
 def claimed_metadata(epub: Path) -> list[tuple[str, str]]:
@@ -43,39 +54,29 @@ def claimed_metadata(epub: Path) -> list[tuple[str, str]]:
     return rows
 
 
-def _status_text(status: str) -> etree._Element:
-    words = {"pass": "passed", "fail": "failed", "not run": "did not run"}
-    return E.strong({"class": status.replace(" ", "-")}, words.get(status, status))
+def _status_text(status: str, words: Strings) -> etree._Element:
+    key = {"pass": "report.passed", "fail": "report.failed", "not run": "report.not_run"}.get(status)
+    return E.strong({"class": status.replace(" ", "-")}, words(key) if key else status)
 
 
-def _review_items(book: Book, page_count: int) -> list[etree._Element]:
+def _review_items(book: Book, page_count: int, words: Strings) -> list[etree._Element]:
     """What a person must still check, with the specifics of this book."""
     items = []
-    images = [(ch.source, img) for ch in book.chapters for img in ch.images]
+    images = image_list(book)
     if images:
-        alts = E.ul(*[E.li(E.code(img.href), f" ({source}): ",
-                           "decorative, hidden from screen readers" if img.decorative else f"“{img.alt}”")
-                      for source, img in images])
-        items.append(E.li("Alt text quality: does each description say what the image shows and why it is "
-                          "there? ", alts))
+        alts = E.ul(*[E.li(E.code(href), f" ({source}): ", f"“{alt}”" if alt else words("report.review_alt_decorative"))
+                      for href, source, alt in images])
+        items.append(E.li(words("report.review_alt"), " ", alts))
     else:
-        items.append(E.li("Alt text: the articles have no images; the cover's alt text is “"
-                          f"{_cover_alt(book)}”."))
-    items.append(E.li("Reading order: read each article with a screen reader (or the EPUB's text view) and "
-                      "check that pull quotes, notes and figures come where a listener expects them."))
-    quotes = sum(ch.pullquotes for ch in book.chapters)
-    if quotes:
-        items.append(E.li(f"Pull quotes ({quotes}): the build exposes a quote with words of its own and hides "
-                          "one that repeats the text; check that this matches the author's intent."))
-    items.append(E.li("Language: passages in another language should be marked (e.g. "
-                      "[texte]{lang=fr}); the build cannot detect unmarked ones."))
-    items.append(E.li("The accessibility summary (in the metadata above) should be true of this book; "
-                      "override it in book.yaml (accessibility.summary) if it is not."))
+        items.append(E.li(words("report.review_no_images", alt=_cover_alt(book))))
+    items.append(E.li(words("report.review_order")))
+    if any(ch.pullquotes for ch in book.chapters):
+        items.append(E.li(words("report.review_pull_quotes")))
+    items.append(E.li(words("report.review_language")))
+    items.append(E.li(words("report.review_summary")))
     if page_count:
-        items.append(E.li(f"Page-list: {page_count} print pages are linked from the EPUB; spot-check a few "
-                          "against the PDF."))
-    items.append(E.li("Colour: every colour in the stylesheets is checked for 4.5:1 contrast; a cover image "
-                      "or figure with text in it must be checked by eye."))
+        items.append(E.li(words("report.review_pages", count=page_count)))
+    items.append(E.li(words("report.review_colour")))
     return items
 
 
@@ -85,55 +86,86 @@ def _cover_alt(book: Book) -> str:
     return cover_image(book).alt
 
 
-def release_blockers(book: Book, findings: list) -> list[str]:
-    """What a release must not carry: every error and warning, and each reason the EPUB makes no claim."""
-    from publish.findings import Severity
-    from publish.render.accessibility import conformance_problems
+def _verdict(book: Book, runs: list[ToolRun], findings: list | None, words: Strings) -> etree._Element:
+    """The first thing on the page: ready or not, and what to fix, in plain words."""
+    if findings is None:
+        return E.section({"class": "verdict"}, E.h2(words("report.unknown")), E.p(words("report.unknown_why")))
+    found = blockers(book, findings, words)
+    failed = [run for run in runs if run.status != "pass"]
+    if not found and not failed:
+        return E.section({"class": "verdict ready"}, E.h2(words("report.ready")), E.p(words("report.ready_why")))
+    items = []
+    for blocker in found:
+        item = E.li(blocker.what)
+        if blocker.where:
+            item.append(E.span({"class": "where"}, words("report.where", place=blocker.where)))
+        if blocker.fix:
+            item.append(E.span({"class": "fix"}, words("report.fix", hint=blocker.fix)))
+        items.append(item)
+    items += [E.li(words("report.validator_failed", name=run.name)) for run in failed]
+    return E.section({"class": "verdict not-ready"}, E.h2(words("report.not_ready")),
+                     E.p(words("report.not_ready_why")), E.ol(*items))
 
-    said = [str(f) for f in findings if f.severity in (Severity.ERROR, Severity.WARNING)]
-    return said + [f"no conformance claim: {problem}" for problem in conformance_problems(book)]
+
+def _checks(runs: list[ToolRun], files: list[str], words: Strings) -> list[etree._Element]:
+    items = [E.li(words(CHECK_NAMES[run.name]) if run.name in CHECK_NAMES else run.name, ": ",
+                  _status_text(run.status, words)) for run in runs]
+    return [E.h2(words("report.checks")), E.p(words("report.files", files=", ".join(files) or words(
+        "report.no_files"))), E.ul(*items)]
 
 
-def write_report(book: Book, runs: list[ToolRun], epub: Path | None, pdf: Path | None, target: Path,
-                 page_count: int = 0, blockers: list[str] | None = None) -> Path:
-    """Write the report to ``target`` (HTML) and return it; ``blockers``: what stops a release (None: unknown)."""
-    overall = "fail" if any(r.status != "pass" for r in runs) else "pass"
-    title = f"Accessibility report: {book.metadata.title}"
-    body = E.body(E.h1(title))
-    files = [p.name for p in (epub, pdf) if p is not None]
-    body.append(E.p("Files checked: ", ", ".join(files) or "none", ". Validators: ", _status_text(overall), "."))
-    if blockers is not None:
-        body.append(E.h2("Release"))
-        if blockers or overall != "pass":
-            body.append(E.p(_status_text("fail"), " — not ready for a release. What still blocks it:"))
-            body.append(E.ul(*[E.li(E.code(text)) for text in blockers],
-                             *[E.li(f"{run.name} did not pass") for run in runs if run.status != "pass"]))
-        else:
-            body.append(E.p(_status_text("pass"), " — nothing blocks a release: no error, no warning, no "
-                            "placeholder, and the EPUB carries its conformance claim."))
-    body.append(E.h2("Validators"))
+def _pull_quotes(book: Book, words: Strings) -> list[etree._Element]:
+    quotes = pull_quotes(book)
+    if not quotes:
+        return []
+    several = len(book.chapters) > 1
+    items = [E.li(E.strong(words("report.pull_quote_announced" if quote.announced else "report.pull_quote_hidden")),
+                  *([" ", words("report.pull_quote_in", article=quote.article)] if several else []),
+                  E.blockquote(quote.text)) for quote in quotes]
+    return [E.h2(words("report.pull_quotes")), E.p(words("report.pull_quotes_intro")), E.ul(*items)]
+
+
+def _technical(runs: list[ToolRun], rows: list[tuple[str, str]], words: Strings) -> etree._Element:
+    """The validators' own notes and messages and the raw metadata, folded away for those who need them."""
+    details = E.details(E.summary(words("report.technical")))
     for run in runs:
-        section = E.section(E.h3(run.name, ": ", _status_text(run.status)))
+        section = E.section(E.h3(run.name, ": ", _status_text(run.status, words)))
         if run.notes:
             section.append(E.ul(*[E.li(note) for note in run.notes]))
         if run.findings:
+            section.append(E.p(words("report.technical_findings", name=run.name)))
             section.append(E.ul(*[E.li(E.code(str(f))) for f in run.findings]))
-        body.append(section)
-    if epub is not None:
-        body.append(E.h2("What the EPUB claims"))
-        rows = claimed_metadata(epub)
-        body.append(E.table(E.caption("Accessibility metadata in the package document"),
-                            E.thead(E.tr(E.th({"scope": "col"}, "property"), E.th({"scope": "col"}, "value"))),
-                            E.tbody(*[E.tr(E.td(E.code(p)), E.td(v)) for p, v in rows])))
-        if not any(p == "dcterms:conformsTo" for p, _ in rows):
-            from publish.render.accessibility import conformance_problems
+        details.append(section)
+    if rows:
+        details.append(E.div({"class": "scroll"}, E.table(
+            E.caption(words("report.metadata_table")),
+            E.thead(E.tr(E.th({"scope": "col"}, words("report.property")),
+                         E.th({"scope": "col"}, words("report.value")))),
+            E.tbody(*[E.tr(E.td(E.code(p)), E.td(v)) for p, v in rows]))))
+    return details
 
-            body.append(E.p("No conformance claim, because:"))
-            body.append(E.ul(*[E.li(problem) for problem in conformance_problems(book)]
-                             or [E.li("the build's own checks found a problem (see the findings)")]))
-    body.append(E.h2("What a person must still review"))
-    body.append(E.ul(*_review_items(book, page_count)))
-    html = E.html({"lang": "en"}, E.head(E.meta(charset="utf-8"), E.title(title), E.style(CSS)), body)
+
+def write_report(book: Book, runs: list[ToolRun], epub: Path | None, pdf: Path | None, target: Path,
+                 page_count: int = 0, findings: list | None = None) -> Path:
+    """Write the report to ``target`` (HTML) and return it.
+
+    ``findings``: the build's and the validators' findings, from which the
+    verdict says what blocks a release (None: not known, the verdict says so).
+    """
+    words = strings(book.metadata.language)
+    title = words("report.title", title=book.metadata.title)
+    body = E.body(E.h1(title), _verdict(book, runs, findings, words))
+    body.extend(_checks(runs, [p.name for p in (epub, pdf) if p is not None], words))
+    body.extend(_pull_quotes(book, words))
+    rows = claimed_metadata(epub) if epub is not None else []
+    if epub is not None:
+        body.append(E.h2(words("report.claims")))
+        body.append(E.ul(*[E.li(sentence) for sentence in metadata_sentences(rows, words)]))
+    body.append(E.h2(words("report.review")))
+    body.append(E.ul(*_review_items(book, page_count, words)))
+    body.append(_technical(runs, rows, words))
+    head = E.head(E.meta(charset="utf-8"), E.meta(name="viewport", content=VIEWPORT), E.title(title), E.style(CSS))
+    html = E.html({"lang": book.metadata.language}, head, body)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(etree.tostring(html, encoding="utf-8", method="html", doctype="<!DOCTYPE html>"))
     return target
@@ -162,6 +194,5 @@ def check_files(book: Book, epub: Path, pdf: Path, out_dir: Path, findings: list
     found = [dataclasses.replace(f, location=dataclasses.replace(f.location, root=str(out_dir)))
              if f.location is not None and f.location.root is None else f for run in runs for f in run.findings]
     target = out_dir / f"{book.slug}-accessibility.html"
-    write_report(book, runs, epub, pdf, target, page_list_size(epub), release_blockers(book, [*(findings or []),
-                                                                                               *found]))
+    write_report(book, runs, epub, pdf, target, page_list_size(epub), [*(findings or []), *found])
     return found, target
