@@ -85,6 +85,12 @@ class Strings:
     def __call__(self, key: str, **values: object) -> str:
         return str(self.raw(key)).format(**values)  # always: a literal brace is written {{ in the files
 
+    @property
+    def quotes(self) -> tuple[str, str]:
+        """The language's opening and closing (outer) quotation marks."""
+        marks = self.raw("typography.quotes")
+        return str(marks[0]), str(marks[1])
+
     def date(self, value: str | _dt.date) -> str:
         """A date as the language writes it (``26 November 2026``, ``26. November 2026``).
 

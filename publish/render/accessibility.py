@@ -12,38 +12,15 @@ from __future__ import annotations
 
 import re
 
+from publish.colour import GRAPHIC_CONTRAST, HEX, TEXT_CONTRAST, contrast
 from publish.i18n import strings
 from publish.model import Book
 from publish.paths import STYLES
 from publish.text import PLACEHOLDER
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
-TEXT_CONTRAST, GRAPHIC_CONTRAST = 4.5, 3.0  # WCAG 1.4.3 (text) and 1.4.11 (non-text)
-_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
 _DECLARATION = re.compile(r"([a-z-]+)\s*:\s*([^;{}]*)")
-
-
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    digits = hex_colour.lstrip("#")
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
-
-
-def luminance(hex_colour: str) -> float:
-    """WCAG 2 relative luminance of an sRGB colour."""
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in _rgb(hex_colour))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio between two colours (1 to 21)."""
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
+_COLOUR = HEX
 
 
 def css_contrast_problems(css: str, name: str, paper: str = "#ffffff") -> list[str]:
@@ -174,7 +151,8 @@ def epub_accessibility_metadata(book: Book, page_map: dict | None) -> list[tuple
     if page_map:
         # EPUB 3.3 / EPUB Accessibility 1.1 techniques: dc:source refined by source-of "pagination"
         # (EPUBCheck 5.3 does not know the proposed a11y:pageBreakSource; Ace accepts either).
-        rows.append(("dc:source", f"{book.metadata.title}, print edition (PDF)", {"id": "print-edition"}))
+        rows.append(("dc:source", strings(book.metadata.language)("accessibility.print_source",
+                                                                  title=book.metadata.title), {"id": "print-edition"}))
         rows.append(("source-of", "pagination", {"refines": "#print-edition"}))
     if not conformance_problems(book):
         rows.append(("dcterms:conformsTo", CONFORMANCE, {"id": "conformance"}))

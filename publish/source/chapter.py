@@ -73,13 +73,14 @@ def read_source(root: Path, path: Path) -> Source:
     return Source(text, meta, body, offset, findings + more)
 
 
-def convert(body: str) -> tuple[str, ParsedCitations] | None:
-    """A chapter body as HTML and its citations, or ``None`` (then :func:`load_chapter` reports why)."""
+def convert(text: tuple[str, str]) -> tuple[str, ParsedCitations] | None:
+    """A chapter body (and its language) as HTML and its citations, or ``None`` (:func:`load_chapter` says why)."""
+    body, language = text
     if not body.strip() or deep_brackets(body, "", 0) or too_many_notes_in(body, "", 0):
         return None
     store = ParsedCitations()
     try:
-        return make_markdown(store).convert(body), store
+        return make_markdown(store, strings(language).quotes).convert(body), store
     except RecursionError:
         return None
 
@@ -165,7 +166,7 @@ def load_chapter(root: Path, path: Path, index: int, used_hrefs: dict[str, Path]
             html, store = converted
         else:
             store = ParsedCitations()
-            html = make_markdown(store).convert(body)
+            html = make_markdown(store, strings(str(meta.get("lang") or language)).quotes).convert(body)
         tree = parse_fragment(html)
         depth = max_depth(tree)
     except RecursionError:

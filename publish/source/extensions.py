@@ -261,8 +261,14 @@ class InternalMarks(Treeprocessor):
                 del element.attrib["data-cluster"]
 
 
-def make_markdown(store: ParsedCitations) -> Markdown:
-    """A Markdown converter for one chapter (a fresh one each time: footnotes are per article)."""
+def make_markdown(store: ParsedCitations, quotes: tuple[str, str] = ("“", "”")) -> Markdown:
+    """A Markdown converter for one chapter (a fresh one each time: footnotes are per article).
+
+    ``quotes``: the opening and closing double quotation marks of the
+    article's language, which ``"straight quotes"`` become („…“ in German,
+    «…» in French).  Single quotes stay ‘…’: SmartyPants writes the closing
+    one for apostrophes too, and an apostrophe is ’ in every language served.
+    """
     return Markdown(
         extensions=[
             BookExtension(store),
@@ -276,7 +282,8 @@ def make_markdown(store: ParsedCitations) -> Markdown:
         ],
         extension_configs={
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "↩", "BACKLINK_TITLE": "Back to reference %d"},
-            "smarty": {"smart_angled_quotes": False},
+            "smarty": {"smart_angled_quotes": False, "substitutions": {
+                "left-double-quote": quotes[0], "right-double-quote": quotes[1]}},
         },
         output_format="xhtml",
     )
