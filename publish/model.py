@@ -151,6 +151,40 @@ class Metadata:
     modified: str = ""  # ISO 8601 UTC, for dcterms:modified; derived, never the clock
 
 
+@dataclass(frozen=True)
+class FontFace:
+    """One font file a book brings for a role of the design (``text`` or ``display``), OFL-licensed."""
+
+    role: str
+    family: str  # the family's own name (the font's name table), which the PDF embeds it under
+    name: str  # the file's name
+    data: bytes
+    weight: int
+    italic: bool
+
+
+@dataclass(frozen=True)
+class Branding:
+    """The practice's own look, from ``book.yaml``: logo, accent colour, fonts, extra stylesheets.
+
+    Empty by default, when the design's own colours and faces are used.
+    ``families`` maps a role (``text``, ``display``) to a shipped family;
+    ``faces`` are the book's own font files; ``stylesheets`` maps an edition
+    (``epub``, ``pdf``, ``large-print``, ``press``, ``booklet``, ``web``) to
+    the CSS the book adds last.
+    """
+
+    logo: Image | None = None
+    logo_png: bytes = b""  # the logo as a PNG, for drawing on the cover image (empty: cannot be drawn)
+    accent: str = ""
+    families: tuple[tuple[str, str], ...] = ()
+    faces: tuple[FontFace, ...] = ()
+    stylesheets: tuple[tuple[str, str], ...] = ()
+
+    def stylesheet(self, edition: str) -> str:
+        return next((css for name, css in self.stylesheets if name == edition), "")
+
+
 @dataclass
 class Book:
     """The whole book as the renderers see it."""
@@ -167,6 +201,7 @@ class Book:
     page_size: str = "A5"
     nocite: tuple[str, ...] = ()  # book.yaml's nocite keys ("*" lists every reference)
     reference_locations: dict[str, Location] = field(default_factory=dict)
+    branding: Branding = field(default_factory=Branding)
 
     @property
     def slug(self) -> str:

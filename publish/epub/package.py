@@ -35,6 +35,7 @@ from publish.model import Book
 from publish.output import atomic_output
 from publish.paths import STYLES
 from publish.render.accessibility import epub_accessibility_metadata, summary
+from publish.render.branding import branding_css
 from publish.render.cover import cover_image
 from publish.render.markup import (
     E,
@@ -135,8 +136,14 @@ def _metadata(book: Book, page_map: dict | None) -> epub.EpubBook:
 
 def _resources(pub: epub.EpubBook, book: Book) -> list[str]:
     """Step 2: the stylesheet and each image once; returns the documents' stylesheets."""
-    pub.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
-                               content=(STYLES / "epub.css").read_bytes()))
+    css = (STYLES / "epub.css").read_bytes()
+    extra = branding_css(book, "epub")
+    if extra:  # the book's accent and its own stylesheet, after the design's
+        css += b"\n/* book.yaml: accent_color, stylesheet */\n" + extra.encode("utf-8") + b"\n"
+    pub.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=css))
+    logo = book.branding.logo
+    if logo is not None:
+        pub.add_item(epub.EpubItem(uid="logo", file_name=logo.href, media_type=logo.media_type, content=logo.data))
     seen: set[str] = set()
     for chapter in book.chapters:
         for image in chapter.images:

@@ -35,10 +35,22 @@ from publish.paths import STYLES
 from publish.pdf.editions import EDITIONS, TYPEFACES, Edition, finish_edition
 from publish.pdf.print_html import TOC_PLACEHOLDER, WHOLE, Part, print_html
 from publish.pdf.tags import TagNotes, finish_tags, tag_notes
+from publish.render.branding import BOOK_FONTS, Swap, branding_css, face_swaps, swap_faces
 
 log = logging.getLogger(__name__)
 
 VIRTUAL_ROOT = "/__book__/"
+# The book's branding: the font files it chose for the design's families, its CSS (read last), its own
+# font files by name.
+Brand = tuple[tuple[Swap, ...], str, tuple[tuple[str, bytes], ...]]
+NO_BRAND: Brand = ((), "", ())
+
+
+def book_brand(book: Book, edition: str) -> Brand:
+    """What :func:`stylesheets` needs of the book's branding (hashable, so parsed styles are shared)."""
+    swaps = face_swaps(book, edition, f"file://{VIRTUAL_ROOT}{BOOK_FONTS}")
+    files = tuple((face.name, face.data) for face in book.branding.faces) if swaps else ()
+    return swaps, branding_css(book, edition), files
 
 
 class BookFetcher(URLFetcher):
@@ -122,7 +134,7 @@ body[data-series] { string-set: series attr(data-series); }
 
 
 @lru_cache(maxsize=8)
-def stylesheets(edition: str, size: str) -> tuple[FontConfiguration, tuple[CSS, ...]]:
+def stylesheets(edition: str, size: str, brand: Brand = NO_BRAND) -> tuple[FontConfiguration, tuple[CSS, ...]]:
     """The edition's parsed stylesheets and the font configuration their ``@font-face`` rules filled.
 
     Parsed once per process: a long book is laid out in parts, several per
@@ -131,13 +143,19 @@ def stylesheets(edition: str, size: str) -> tuple[FontConfiguration, tuple[CSS, 
     images go through each document's own :class:`BookFetcher`), and the
     styles are read-only once parsed, so sharing them changes no byte.
     :data:`PART_CSS` is always there: its rules match only a part's markup.
+    ``brand`` is the book's branding CSS (written last) and its own font files.
     """
-    fetcher = BookFetcher({})
-    fonts = FontConfiguration()  # @font-face needs it; the fonts come from styles/fonts/ only
-    css = [CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
+    swaps, css_text, font_files = brand
+    fetcher = BookFetcher({f"{BOOK_FONTS}{name}": (data, "font/sfnt") for name, data in font_files})
+    fonts = FontConfiguration()  # @font-face needs it; the fonts come from styles/fonts/ (and the book's own)
+    css = [CSS(string=swap_faces((STYLES / name).read_text(encoding="utf-8"), swaps), base_url=f"{STYLES}/",
+               url_fetcher=fetcher, font_config=fonts) if swaps else
+           CSS(filename=str(STYLES / name), url_fetcher=fetcher, font_config=fonts)
            for name in EDITIONS[edition].stylesheets]
     css.append(CSS(string=f"@page {{ size: {size}; }}", url_fetcher=fetcher, font_config=fonts))
     css.append(CSS(string=PART_CSS, url_fetcher=fetcher, font_config=fonts))
+    if css_text:
+        css.append(CSS(string=css_text, base_url=f"{STYLES}/", url_fetcher=fetcher, font_config=fonts))
     if fetcher.refused:
         raise RuntimeError(f"the {edition} stylesheets refer to files outside styles/: {fetcher.refused}")
     return fonts, tuple(css)
@@ -163,10 +181,10 @@ def warm_up(edition: str = "standard") -> None:
     sample.write_pdf(io.BytesIO(), pdf_variant=EDITIONS[edition].variant)
 
 
-def _lay_out(source: str, edition: str, book_size: str, fetcher: BookFetcher):
+def _lay_out(source: str, edition: str, book_size: str, fetcher: BookFetcher, brand: Brand = NO_BRAND):
     """WeasyPrint's layout of an HTML string with the edition's styles, at its page size or the book's."""
     spec = EDITIONS[edition]
-    fonts, css = stylesheets(edition, PAGE_SIZES.get(spec.page_size or book_size, "A5"))
+    fonts, css = stylesheets(edition, PAGE_SIZES.get(spec.page_size or book_size, "A5"), brand)
     html = HTML(string=source, base_url=f"file://{VIRTUAL_ROOT}", url_fetcher=fetcher)
     options = {"output_intent": spec.output_intent} if spec.output_intent else {}
     return html.render(stylesheets=list(css), font_config=fonts, **options)
@@ -181,6 +199,9 @@ def render(book: Book, edition: str = "standard", part: Part = WHOLE) -> Rendere
     resources = {img.href: (img.data, img.media_type) for ch in part.articles(book) for img in ch.images}
     if part.front and book.cover is not None:  # the typographic cover is text on the PDF's first page
         resources[book.cover.href] = (book.cover.data, book.cover.media_type)
+    logo = book.branding.logo
+    if part.front and logo is not None:  # on the typographic cover and the title page
+        resources[logo.href] = (logo.data, logo.media_type)
     fetcher = BookFetcher(resources)
     tree = print_html(book, edition, part)
     decorative = frozenset(img.get("src") for img in tree.iter(f"{{{XHTML}}}img") if img.get("role") == "presentation")
@@ -188,7 +209,7 @@ def render(book: Book, edition: str = "standard", part: Part = WHOLE) -> Rendere
     logging.getLogger("weasyprint").addHandler(failed)
     try:
         document = _lay_out(etree.tostring(tree, encoding="unicode", method="html"), edition, book.page_size,
-                            fetcher)
+                            fetcher, book_brand(book, edition))
     finally:
         logging.getLogger("weasyprint").removeHandler(failed)
     findings = [error("p-001", f"the PDF refers to a resource outside the book: {url}", None,

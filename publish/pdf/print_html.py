@@ -104,6 +104,9 @@ def _cover_page(book: Book) -> etree._Element:
         text.append(E.p({"class": "cover-subtitle"}, meta.subtitle))
     text.append(E.div({"class": "cover-rule", "aria-hidden": "true"}))
     parts = [E.div({"class": "cover-band", "aria-hidden": "true"}), text]
+    logo = book.branding.logo
+    if logo is not None:
+        parts.append(E.img({"src": logo.href, "alt": logo.alt, "class": "cover-logo"}))
     if meta.publisher:
         parts.append(E.p({"class": "cover-publisher"}, meta.publisher))
     return E.section({"class": "cover-page", "aria-label": strings(book.metadata.language)("book.cover")}, *parts)
@@ -118,7 +121,10 @@ def _colophon(book: Book, edition: str = "standard") -> etree._Element:
     tagged = EDITIONS[edition].variant == "pdf/ua-1"
     statement = print_statement(book) if tagged else untagged_print_statement(book)
     words = strings(book.metadata.language)
-    return colophon(book, statement, (words(f"typeface.{TYPEFACES.get(edition, TYPEFACES['standard'])}"),))
+    family = dict(book.branding.families).get("text") or next(
+        (face.family for face in book.branding.faces if face.role == "text"), "Source Serif 4")
+    line = words(f"typeface.{TYPEFACES.get(edition, TYPEFACES['standard'])}", family=family)
+    return colophon(book, statement, (line,))
 
 
 def _contents(book: Book, pages: dict[str, int] | None = None) -> etree._Element:

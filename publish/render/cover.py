@@ -15,6 +15,7 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
+from publish.colour import rgb
 from publish.i18n import strings
 from publish.model import Book, Image
 from publish.paths import FONTS
@@ -32,13 +33,17 @@ def cover_alt(book: Book) -> str:
         words.append(meta.subtitle)
     if meta.publisher:
         words.append(meta.publisher)
+    logo = book.branding.logo
+    if logo is not None and book.branding.logo_png and logo.alt not in words:
+        words.append(logo.alt)
     return strings(meta.language)("cover.alt", words=". ".join(words))
 
 
 def cover_image(book: Book) -> Image:
     if book.cover is not None:
         return book.cover
-    data = _draw(book.metadata.title, book.metadata.subtitle, book.metadata.publisher)
+    brand = book.branding
+    data = _draw(book.metadata.title, book.metadata.subtitle, book.metadata.publisher, brand.accent, brand.logo_png)
     return Image(href="images/cover.png", source=Path("cover.png"), media_type="image/png",
                  alt=cover_alt(book), data=data, width=WIDTH, height=HEIGHT)
 
@@ -101,15 +106,20 @@ def title_step(title: str, subtitle: str, geometry: Geometry) -> int:
 LEVELS = 254  # shades from paper to ink: with the accent, a palette of 255 colours
 
 
-def _palette() -> list[int]:
-    """Index i < LEVELS: ink laid over paper at coverage i / (LEVELS - 1); index LEVELS: the accent."""
-    shades = [tuple(round(p + (i - p) * level / (LEVELS - 1)) for p, i in zip(PAPER, INK, strict=True))
+def _palette(accent: str = "") -> list[int]:
+    """Index i < LEVELS: ink laid over paper at coverage i / (LEVELS - 1); index LEVELS: the accent.
+
+    A book's own accent colour (checked for contrast by the loader) is both
+    the ink of the title and the accent, as in the other editions.
+    """
+    ink, rule = (rgb(accent), rgb(accent)) if accent else (INK, ACCENT)
+    shades = [tuple(round(p + (i - p) * level / (LEVELS - 1)) for p, i in zip(PAPER, ink, strict=True))
               for level in range(LEVELS)]
-    return [channel for colour in [*shades, ACCENT] for channel in colour]
+    return [channel for colour in [*shades, rule] for channel in colour]
 
 
 @lru_cache(maxsize=8)
-def _draw(title: str, subtitle: str, publisher: str) -> bytes:
+def _draw(title: str, subtitle: str, publisher: str, accent: str = "", logo: bytes = b"") -> bytes:
     """The typographic cover, laid out like the PDF's first page (band, title, rule, imprint).
 
     The text is drawn as ink coverage in one channel and stored as a palette
@@ -152,7 +162,23 @@ def _draw(title: str, subtitle: str, publisher: str) -> bytes:
     draw = ImageDraw.Draw(canvas)
     for box in accents:
         draw.rectangle(box, fill=LEVELS)
-    canvas.putpalette(_palette())  # the coverage values become palette indices
+    canvas.putpalette(_palette(accent))  # the coverage values become palette indices
+    if logo:
+        canvas = _with_logo(canvas, logo, HEIGHT - (330 if publisher else 200), margin)
     out = io.BytesIO()
     canvas.save(out, format="PNG")
     return out.getvalue()
+
+
+LOGO_BOX = (700, 180)  # the most the logo takes on the cover image, in pixels (width, height)
+
+
+def _with_logo(canvas: PILImage.Image, logo: bytes, rule_top: int, margin: int) -> PILImage.Image:
+    """The cover with the practice's logo above the imprint's rule, at the left margin, in its own colours."""
+    mark = PILImage.open(io.BytesIO(logo)).convert("RGBA")
+    scale = min(LOGO_BOX[0] / mark.width, LOGO_BOX[1] / mark.height)
+    mark = mark.resize((max(1, round(mark.width * scale)), max(1, round(mark.height * scale))),
+                       PILImage.Resampling.LANCZOS)
+    picture = canvas.convert("RGB")
+    picture.paste(mark, (margin, rule_top - 60 - mark.height), mark)
+    return picture

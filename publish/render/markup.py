@@ -108,6 +108,9 @@ def title_page(book: Book) -> etree._Element:
         parts.append(_typed(E.p({"class": "subtitle"}, meta.subtitle), "subtitle", "doc-subtitle"))
     if meta.authors:
         parts.append(E.p({"class": "authors"}, ", ".join(meta.authors)))
+    logo = book.branding.logo
+    if logo is not None:  # the practice's mark above its name, never in place of the title
+        parts.append(E.p({"class": "logo"}, E.img({"src": logo.href, "alt": logo.alt, "class": "logo"})))
     if meta.publisher:
         parts.append(E.p({"class": "publisher"}, meta.publisher))
     section = E.section({"class": "titlepage", "id": "titlepage", "aria-labelledby": "title-page-title"}, *parts)

@@ -23,10 +23,11 @@ from pathlib import Path
 
 from publish.bibliography import load_bibliography
 from publish.findings import Finding, Location, error, warning
-from publish.i18n import strings
+from publish.i18n import languages, strings
 from publish.model import Accessibility, Book, Chapter, Image, Metadata
 from publish.parallel import fork_map
 from publish.paths import STYLES
+from publish.source.branding import load_branding
 from publish.source.chapter import Source, convert, load_chapter, read_source
 from publish.source.extensions import ParsedCitations
 from publish.source.files import inside
@@ -53,6 +54,11 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
                               "year a zip file (the EPUB) can store", config.where("date")
                               if not os.environ.get("SOURCE_DATE_EPOCH") else None,
                               "use the publication date (book.yaml 'date'), or a SOURCE_DATE_EPOCH before 2108"))
+    if not strings(metadata.language).complete and config.get("language"):
+        findings.append(warning("y-011", f"no translation for the language {metadata.language!r}: the words the tool "
+                                "writes (contents, notes, landmarks, the colophon, the accessibility summary) will be "
+                                "in English", config.where("language"),
+                                f"use one of {', '.join(languages())}, or add a translation file to publish/i18n/"))
     seconds, epoch = source_date_epoch()
     if epoch and seconds is None:
         findings.append(warning("y-009", f"SOURCE_DATE_EPOCH is not a Unix time (whole seconds since 1970, "
@@ -78,7 +84,7 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
     chapters: list[Chapter] = []
     used_hrefs: dict[str, Path] = {}
     listed: dict[Path, str] = {}
-    sources = _read_all(root, config.get("chapters") or [])
+    sources = _read_all(root, config.get("chapters") or [], metadata.language)
     for index, name in enumerate(config.get("chapters") or []):
         if not isinstance(name, str):  # reported by the config (y-003); the index keeps the others' lines
             continue
@@ -120,6 +126,8 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
     findings.extend(_unlisted(root, set(listed)))
     cover, more = _cover(root, config, metadata)
     findings.extend(more)
+    branding, more = load_branding(root, config, used_hrefs)
+    findings.extend(more)
     book = Book(
         root=root,
         metadata=metadata,
@@ -136,6 +144,7 @@ def load_book(book_dir: Path) -> tuple[Book | None, list[Finding]]:
         nocite=tuple(str(k).lstrip("@") for k in config.get("nocite") or ()),
         reference_locations=locations,
         page_size=config.value("print.page_size"),
+        branding=branding,
     )
     return book, findings
 
@@ -199,6 +208,10 @@ def _bibliographies(root: Path, config: Config) -> tuple[list[dict], dict[str, L
 
 def _metadata(config: Config) -> Metadata:
     values = metadata_values(config)
+    if not config.get("citation_locale") and not str(values["language"]).lower().startswith("en"):
+        # A German book's citations say "S." and "o. J." unless book.yaml asks otherwise; English keeps
+        # APA's en-US terms (the Publication Manual's), whatever the spelling of the text.
+        values["citation_locale"] = values["language"]
     return Metadata(**values, modified=build_timestamp(values["date"]))
 
 
@@ -228,7 +241,7 @@ def build_timestamp(date: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _read_all(root: Path, names: list) -> dict[Path, tuple[Source, tuple[str, ParsedCitations] | None]]:
+def _read_all(root: Path, names: list, language: str) -> dict[Path, tuple[Source, tuple[str, ParsedCitations] | None]]:
     """Every listed chapter read once, and for a long book its Markdown converted on every core.
 
     Converting is the slow part of reading a long book and each file's is its
@@ -241,7 +254,7 @@ def _read_all(root: Path, names: list) -> dict[Path, tuple[Source, tuple[str, Pa
         path = inside(root, str(name)) if isinstance(name, str) else None
         if path is not None and path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file() and path not in sources:
             sources[path] = read_source(root, path)
-    bodies = [source.body for source in sources.values()]
+    bodies = [(source.body, str((source.meta or {}).get("lang") or language)) for source in sources.values()]
     if len(bodies) < FORK_CHAPTERS:  # converting in load_chapter costs less than forking (see parallel.MINIMUM)
         return {path: (source, None) for path, source in sources.items()}
     converted = fork_map(convert, bodies, minimum=FORK_CHAPTERS)

@@ -59,6 +59,12 @@ class Key:
     convert: Callable[[Any], Any] | None = None
 
 
+ACCENT = re.compile(r"^#[0-9a-fA-F]{6}$")
+# The shipped OFL families a book may pick in ``fonts`` (publish.render.branding maps them to files).
+FAMILIES = ("Source Serif 4", "Atkinson Hyperlegible")
+STYLESHEET_EDITIONS = ("epub", "pdf", "large-print", "press", "booklet", "web")
+
+
 def _matches(pattern: re.Pattern, key: str, what: str, hint: str) -> Callable[[str], Problem | None]:
     def check(value: str) -> Problem | None:
         return None if pattern.match(value.strip() if key == "identifier" else value) else (
@@ -109,7 +115,8 @@ KEYS: dict[str, Key] = {
     "bibliography": Key((str, list), "bibliography file relative to the book folder, or a list of them "
                         "(CSL-JSON, CSL-YAML, BibTeX, in any mix)", default=(), items=str),
     "csl": Key(str, "CSL style file; APA 7th edition when absent"),
-    "citation_locale": Key(str, "CSL locale of citation terms; `en-US` (APA's) when absent", default="en-US",
+    "citation_locale": Key(str, "CSL locale of citation terms; when absent, the book's `language`, or `en-US` (APA's) "
+                           "for English", default="en-US",
                            metadata=True, check=_matches(LANGUAGE_TAG, "citation_locale", "is not a language tag",
                                                          "use a CSL locale such as en-US or en-GB")),
     "bibliography_placement": Key(str, "`chapter` (a reference list after each article, default) or `book`",
@@ -126,6 +133,21 @@ KEYS: dict[str, Key] = {
         "certified_by": Key(str, "who checked the book (only with a real conformance check)", default=""),
         "hazards": Key(list, "accessibility hazards, in schema.org terms", default=(), items=str),
     }),
+    "logo": Key(str, "the practice's logo (PNG or SVG), set on the cover, the title page and the web edition's header"),
+    "logo_alt": Key(str, "the logo's alt text, usually the practice's name (required with `logo`)"),
+    "accent_color": Key(str, "a colour `\"#rrggbb\"` (quoted) for titles, rules and pull quotes in every edition; "
+                        "it needs 4.5:1 contrast against the white page", check=_matches(
+                            ACCENT, "accent_color", "is not a colour written #rrggbb",
+                            'write six hexadecimal digits in quotes, e.g. accent_color: "#0b5d5a"')),
+    "fonts": Key(dict, "`text` and `display`: a shipped family (" + ", ".join(f"`{name}`" for name in FAMILIES)
+                 + ") or a folder of the book holding OFL font files and their licence", keys={
+        "text": Key(str, "the family of the text", default=""),
+        "display": Key(str, "the family of titles and headings", default=""),
+    }),
+    "stylesheet": Key((str, dict), "extra CSS loaded last: one file for every edition, or a file per edition ("
+                      + ", ".join(f"`{name}`" for name in STYLESHEET_EDITIONS) + ")",
+                      keys={name: Key(str, f"extra CSS for the {name} edition", default="")
+                            for name in STYLESHEET_EDITIONS}),
     "print": Key(dict, "`page_size`: " + ", ".join(f"`{size}`" + (" (default)" if size == "A5" else "")
                                                   for size in PAGE_SIZES), keys={
         "page_size": Key(str, "the handout's page size", default="A5", check=_one_of(
