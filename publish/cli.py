@@ -1,4 +1,4 @@
-"""Command line: ``publish epub|pdf|build|check [BOOK_DIR] [-o FILE]``.
+"""Command line: ``publish epub|pdf|build|check [BOOK_DIR] [-o FILE]`` and ``publish new [DIR]``.
 
 ``main(argv)`` returns an exit code and never calls ``sys.exit`` itself, so
 tests run it in-process; the command itself is :func:`run`.  Exit codes: 0
@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
             cmd.add_argument("--out-dir", type=Path, default=Path("dist"), help="output folder (default: dist)")
             cmd.add_argument("--epub", type=Path, help="EPUB file (default: OUT_DIR/<slug>.epub)")
             cmd.add_argument("--pdf", type=Path, help="PDF file (default: OUT_DIR/<slug>.pdf)")
+    new = sub.add_parser("new", help="start a new book folder with a sample article")
+    new.add_argument("folder", nargs="?", default=Path("book"), type=Path, help="the new folder (default: book)")
+    new.add_argument("--language", default="en-GB", help="the articles' language, a BCP 47 tag (default: en-GB)")
     return parser
 
 
@@ -195,6 +198,8 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
         if not args.quiet:
             print(f"… {text}", file=out)
 
+    if args.command == "new":
+        return _new(args, out)
     if not args.book_dir.is_dir():
         print(f"{args.book_dir}: error f-001 book folder not found; pass the folder that holds book.yaml",
               file=out)
@@ -222,6 +227,23 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
     edition = getattr(args, "edition", "standard")
     with layout_pool(edition) as pool:  # the zygote loads WeasyPrint while the pipeline is imported and run
         return _build(args, edition, pool, progress, out)
+
+
+def _new(args: argparse.Namespace, out) -> int:
+    from publish.source.schema import LANGUAGE_TAG
+    from publish.starter import create, next_steps
+
+    if not LANGUAGE_TAG.match(args.language):
+        print(f"publish: error y-005 '--language' is not a BCP 47 tag: {args.language!r}; use a tag such as "
+              "en-GB, de-DE or fr-FR", file=out)
+        return EXIT_FINDINGS
+    problems = create(args.folder, args.language)
+    if problems:
+        _print_findings(problems, out)
+        print(f"new: failed, {_summary(problems)}; nothing was written", file=out)
+        return EXIT_FINDINGS
+    print("\n".join(next_steps(args.folder)), file=sys.stdout)
+    return EXIT_OK
 
 
 OTHER_FORMAT = {"EPUB": ".pdf", "PDF": ".epub"}  # an output named for the other format would overwrite it
