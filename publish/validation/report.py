@@ -20,7 +20,7 @@ from lxml.builder import E
 from publish.i18n import Strings, strings
 from publish.model import Book
 from publish.validation.plain import blockers, image_list, metadata_sentences, pull_quotes
-from publish.validation.validators import ToolRun
+from publish.validation.validators import NAMES, ToolRun
 
 OPF_NS = {"opf": "http://www.idpf.org/2007/opf"}
 # Readable on a phone (no sideways scroll: long codes and paths wrap) and in a dark colour scheme.
@@ -35,7 +35,7 @@ text-align:left;vertical-align:top}code{font-size:.95em}
 .fail{color:#ff9b9b}.not-run{color:#f0c36b}}"""
 VIEWPORT = "width=device-width, initial-scale=1"
 CHECK_NAMES = {"EPUBCheck": "report.check_epubcheck", "Ace by DAISY": "report.check_ace",
-               "PDF checks (pikepdf)": "report.check_pdf"}
+               "PDF checks (pikepdf)": "report.check_pdf", NAMES: "report.check_names"}
 
 
 def claimed_metadata(epub: Path) -> list[tuple[str, str]]:

@@ -198,12 +198,19 @@ def ace_findings(report: dict, epub_name: str) -> ToolRun:
     return run
 
 
+NAMES = "EPUB names (what a screen reader announces)"
+
+
 def validate(epub: Path | None, pdf: Path | None) -> list[ToolRun]:
     """Run every validator that applies to the given files."""
     runs = []
     if epub is not None:
+        from publish.validation.epub_names import check_names
+
         runs.append(run_epubcheck(epub))
         runs.append(run_ace(epub))
+        names = check_names(epub)
+        runs.append(ToolRun(NAMES, _status(names), names))
     if pdf is not None:
         from publish.validation.pdf_checks import check_pdf
 
