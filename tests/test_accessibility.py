@@ -52,6 +52,8 @@ def test_report_says_what_passed_and_what_to_review(checked):
     checks = [" ".join(li.text_content().split()) for li in page.xpath("//h2[.='Checks']/following-sibling::ul[1]/li")]
     assert checks == ["EPUBCheck: the EPUB follows the format's rules: passed",
                       "Ace by DAISY: the EPUB's accessibility, as a machine can see it: passed",
+                      "Names: headings, links and captions are announced without page numbers, each citation as "
+                      "one link: passed",
                       "PDF checks: the PDF's tags for screen readers: passed"]
     quotes = page.xpath("//h2[.='Pull quotes']/following-sibling::ul[1]/li")
     assert [q.findtext("strong") for q in quotes] == ["announced", "announced"]
