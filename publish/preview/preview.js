@@ -26,17 +26,16 @@
     var old = document.getElementById("publish-problems");
     if (old) { old.remove(); }
     if (!state.findings.length) { return; }
-    var box = element("section", "", "position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;" +
-      "z-index:1000;margin:0;padding:0.8rem 1rem;background:#fff8e6;color:#1c1a17;" +
+    // Errors open over the page and are announced; warnings wait, folded, in a corner.
+    var box = element("details", "", "position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;" +
+      "z-index:1000;margin:0;padding:0.6rem 1rem;background:#fff8e6;color:#1c1a17;" +
       "border-top:4px solid #8a3b20;font:1rem/1.45 system-ui,sans-serif;box-sizing:border-box");
     box.id = "publish-problems";
-    box.setAttribute("role", "alert");
-    box.setAttribute("aria-labelledby", "publish-problems-title");
-    var title = element("h2", state.title, "margin:0 0 0.3rem;font-size:1.1rem");
-    title.id = "publish-problems-title";
+    box.open = state.errors > 0;
+    if (state.errors > 0) { box.setAttribute("role", "alert"); }
+    var title = element("summary", state.title + ": " + state.summary, "cursor:pointer;font-weight:bold");
     box.appendChild(title);
-    box.appendChild(element("p", state.summary, "margin:0 0 0.5rem"));
-    var list = element("ul", "", "margin:0;padding-left:1.2rem");
+    var list = element("ul", "", "margin:0.5rem 0 0;padding-left:1.2rem");
     state.findings.forEach(function (finding) {
       var item = element("li", "", "margin:0 0 0.3rem;overflow-wrap:anywhere");
       if (finding.where) {

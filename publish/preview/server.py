@@ -29,7 +29,7 @@ from importlib.resources import files as package_files
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from publish.findings import Finding
+from publish.findings import Finding, Severity
 from publish.i18n import strings
 from publish.preview.state import Preview, internal_error, timed
 from publish.preview.watch import changes
@@ -46,10 +46,13 @@ def _state(preview: Preview, version: int, findings: list[Finding]) -> str:
     """What the page's script is told: the version, the findings as lines, and the overlay's words."""
     language = preview.book.metadata.language if preview.book else "en"
     words = strings(language)
-    lines = [{"where": str(f.location or ""), "text": f.render("").lstrip(": ")} for f in findings
-             if f.severity > 0]
-    return json.dumps({"version": version, "findings": lines, "title": words("web.problems"),
-                       "summary": words("web.problems_count", count=len(lines)), "dismiss": words("web.dismiss")})
+    shown = sorted((f for f in findings if f.severity > 0), key=lambda f: -f.severity)  # errors first
+    lines = [{"where": str(f.location or ""), "text": f.render("").lstrip(": ")} for f in shown]
+    errors = sum(f.severity is Severity.ERROR for f in shown)
+    counts = (("web.errors_count", errors), ("web.warnings_count", len(shown) - errors))
+    summary = " ".join(words(key, count=count) for key, count in counts if count)
+    return json.dumps({"version": version, "findings": lines, "errors": errors, "title": words("web.problems"),
+                       "summary": summary, "dismiss": words("web.dismiss")})
 
 
 class Handler(BaseHTTPRequestHandler):
