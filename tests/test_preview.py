@@ -147,6 +147,24 @@ def test_an_edit_loads_only_its_article_and_reuses_the_books_citations(tmp_path)
     assert preview.update({chapter}) == ""  # saved again unchanged: nothing to do
 
 
+def test_an_image_new_to_an_article_is_served_with_it(tmp_path):
+    import shutil
+
+    from conftest import BOOK
+
+    preview, book = _preview(tmp_path)
+    picture = next(p for p in (BOOK.parent / "tests" / "books" / "figure").rglob("*.png"))
+    (book / "images").mkdir()
+    shutil.copy(picture, book / "images" / "new.png")
+    preview.load()  # the new file is known to the book folder
+    chapter = book.resolve() / "chapters" / "01.md"
+    chapter.write_text(FIRST + "\n![A picture of something](../images/new.png)\n", encoding="utf-8")
+    assert preview.update({chapter}) == "updated ch01.html"
+    names = [name for name in preview.files if name.startswith("images/")]
+    assert names and preview.files[names[0]] == picture.read_bytes()
+    assert f'src="{names[0]}"'.encode() in preview.files["ch01.html"]
+
+
 def test_citing_another_work_formats_the_citations_again(tmp_path):
     preview, book = _preview(tmp_path)
     chapter = book.resolve() / "chapters" / "01.md"

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from publish.checks.book import check_book, check_duplicate_titles
 from publish.citations.resolve import _fill, check_citation_keys, resolve_citations
-from publish.findings import Finding, Location, error, has_errors
+from publish.findings import Finding, error, has_errors
 from publish.model import Book, Chapter, FormattedCluster
 from publish.pipeline import offered_downloads, resolve
 from publish.source.book import load_book
@@ -172,6 +172,7 @@ class Preview:
             f for f in check_book(alone) if _about(f, source) and f.code != "m-010"] + check_duplicate_titles(book)
         files = dict(self.files)
         files[page_name(chapter)] = article_page(book, position, self._options())
+        files.update({image.href: image.data for image in chapter.images})  # an image it shows for the first time
         if (old.title, old.title_html, old.subtitle, old.summary, old.language) != (
                 chapter.title, chapter.title_html, chapter.subtitle, chapter.summary, chapter.language):
             files[INDEX] = index_page(book, self._options())
@@ -224,5 +225,5 @@ def timed(action, *args) -> tuple[str, float]:
 
 def internal_error(exc: Exception) -> Finding:
     """A bug met while updating: shown like a finding, and the server goes on."""
-    return error("x-001", f"internal error while updating the preview: {type(exc).__name__}: {exc}",
-                 Location("book.yaml"), "the last good pages are shown; please report this with the book folder")
+    return error("x-001", f"internal error while updating the preview: {type(exc).__name__}: {exc}", None,
+                 "the last good pages are shown; please report this with the book folder")
