@@ -96,6 +96,19 @@ def test_nothing_outside_the_books_pages_is_served(running):
         assert status == 404 and b"root:" not in data and b"title:" not in data, path
 
 
+def test_a_request_for_another_host_is_refused(running):
+    """A web page that rebinds its own name to 127.0.0.1 cannot read the book through the browser."""
+    server, _ = running
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", "/ch01.html", headers={"Host": f"evil.example:{server.port}"})
+    assert connection.getresponse().status == 403
+    connection.close()
+    connection = http.client.HTTPConnection("localhost", server.port, timeout=10)
+    connection.request("GET", "/ch01.html")
+    assert connection.getresponse().status == 200
+    connection.close()
+
+
 def test_a_save_shows_in_the_page_a_typo_shows_its_finding_and_the_server_recovers(running):
     server, book = running
     chapter = book / "chapters" / "01.md"

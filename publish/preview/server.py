@@ -80,7 +80,17 @@ class Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(data)
 
+    def _foreign_host(self) -> bool:
+        """On a loopback address, a request naming another host is a web page's DNS rebinding: refused."""
+        bound = self.server.server_address[0]
+        if bound not in ("127.0.0.1", "::1", "localhost"):
+            return False
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
+        return host not in ("127.0.0.1", "::1", "localhost")
+
     def _answer(self, body: bool) -> None:
+        if self._foreign_host():
+            return self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"forbidden\n", body)
         path = urlsplit(self.path).path
         if path == EVENTS and body:
             return self._events()
