@@ -233,3 +233,19 @@ def test_the_server_works_when_polling(tmp_path, monkeypatch):
         assert b"The polled article" in server.get("/ch01.html")[1]
     finally:
         server.stop()
+
+
+def test_a_book_with_errors_from_the_start_shows_them_and_builds_once_fixed(tmp_path):
+    book = write_book(tmp_path / "book", {"01.md": FIRST.replace("@smith2020", "@nobody")}, REFS)
+    server = Running(book)
+    try:
+        assert any("c-001" in f["text"] for f in server.state["findings"])
+        status, page = server.get("/")
+        assert status == 200 and b"/__publish/preview.js" in page  # a page to show the findings on
+        assert server.get("/ch01.html")[0] == 404
+        (book / "chapters" / "01.md").write_text(FIRST, encoding="utf-8")
+        state = server.next_state()
+        assert not any("error" in f["text"] for f in state["findings"])
+        assert b"The first article" in server.get("/ch01.html")[1]
+    finally:
+        server.stop()

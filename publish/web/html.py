@@ -55,7 +55,8 @@ def head(info: Head, stylesheet: str) -> etree._Element:
              H.title(info.title)]
     if info.description:
         parts.append(H.meta(name="description", content=info.description))
-    parts.append(H.link(rel="stylesheet", href=stylesheet))
+    if stylesheet:
+        parts.append(H.link(rel="stylesheet", href=stylesheet))
     if info.url:
         parts.append(H.link(rel="canonical", href=info.url))
         og = {"og:type": info.og_type, "og:title": info.title, "og:url": info.url, "og:site_name": info.site_name,
