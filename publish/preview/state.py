@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 
 from publish.checks.book import check_book, check_duplicate_titles
+# _fill: the citation stage's own step that fills one article's placeholders; used here as it is, until
+# citations/ gives it a public name (that room is being changed in parallel).
 from publish.citations.resolve import _fill, check_citation_keys, resolve_citations
 from publish.findings import Finding, error, has_errors
 from publish.model import Book, Chapter, FormattedCluster
