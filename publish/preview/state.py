@@ -29,9 +29,7 @@ import time
 from pathlib import Path
 
 from publish.checks.book import check_book, check_duplicate_titles
-# _fill: the citation stage's own step that fills one article's placeholders; used here as it is, until
-# citations/ gives it a public name (that room is being changed in parallel).
-from publish.citations.resolve import _fill, check_citation_keys, resolve_citations
+from publish.citations.resolve import _fill, check_citation_keys, resolve_citations  # _fill: see _update_chapter
 from publish.findings import Finding, error, has_errors
 from publish.model import Book, Chapter, FormattedCluster
 from publish.pipeline import offered_downloads, resolve
@@ -164,6 +162,7 @@ class Preview:
         if formatted is None:
             return self._recite(position, raw)
         chapter.formatted = formatted
+        # the citation stage's own step for one article, by its private name until citations/ gives it a public one
         chapter.body_html, cited = _fill(chapter.body_html, formatted)
         for heading in chapter.headings:
             heading.text = cited.get(heading.id, heading.text)
