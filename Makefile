@@ -18,7 +18,7 @@ ACE_STAMP := tools/ace/node_modules/.installed
 BUILD_STAMP := $(DIST)/.stamp-build
 SOURCES := $(shell find $(BOOK) styles publish -type f ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: all epub pdf press large-print booklet check release test test-fast lint bench clean distclean
+.PHONY: all epub pdf html serve press large-print booklet check release test test-fast lint bench clean distclean
 
 all: epub pdf
 
@@ -43,6 +43,18 @@ $(BUILD_STAMP): $(SOURCES) $(VENV_STAMP)
 	$(PY) -m publish build $(BOOK) --out-dir $(DIST)
 	@touch $@
 
+# The web edition (dist/web/: static HTML, served as it is), offering the EPUB and PDF built first.
+WEB_STAMP := $(DIST)/.stamp-web
+html: $(WEB_STAMP)
+$(WEB_STAMP): $(BUILD_STAMP) $(SOURCES) $(VENV_STAMP)
+	$(PY) -m publish html $(BOOK) --out-dir $(DIST)/web --downloads $(DIST)
+	@touch $@
+
+# The live preview while writing: http://127.0.0.1:$(PORT)/, refreshed on every save (Ctrl-C stops).
+PORT ?= 8000
+serve: $(VENV_STAMP)
+	$(PY) -m publish serve $(BOOK) --port $(PORT) --downloads $(DIST)
+
 # Print editions, each its own layout (see README, "Print editions"), written to dist/<slug>-<edition>.pdf.
 $(DIST)/.stamp-press $(DIST)/.stamp-large-print $(DIST)/.stamp-booklet: $(DIST)/.stamp-%: $(SOURCES) $(VENV_STAMP)
 	$(PY) -m publish pdf $(BOOK) --edition $* --out-dir $(DIST)
@@ -59,11 +71,12 @@ release: $(BUILD_STAMP) press large-print booklet $(VENV_STAMP) $(ACE_STAMP)
 
 # Our builds against pandoc on synthetic series of 1, 10 and 50 articles (reports, never fails on time).
 # Each command's fastest of BENCH_REPEAT runs, ours and pandoc's alike: one run on a shared machine varies
-# by ±20 % and more.  About 3 minutes a repeat.
+# by ±20 % and more.  About 3 minutes a repeat.  Then the preview's save-to-page latency (bench/preview.py).
 BENCH_REPEAT ?= 3
 bench: $(VENV_STAMP)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[bench]'
 	BENCH_REPEAT=$(BENCH_REPEAT) $(PY) -m bench
+	$(PY) -m bench.preview
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check publish tests

@@ -1,4 +1,4 @@
-"""Command line: ``publish epub|pdf|build|check [BOOK_DIR] [-o FILE]`` and ``publish new [DIR]``.
+"""Command line: ``publish epub|pdf|build|check|html|serve [BOOK_DIR] [-o FILE]`` and ``publish new [DIR]``.
 
 ``main(argv)`` returns an exit code and never calls ``sys.exit`` itself, so
 tests run it in-process; the command itself is :func:`run`.  Exit codes: 0
@@ -30,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"publish (accessible-publish) {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("epub", "build the EPUB"), ("pdf", "build the print PDF"),
-                       ("build", "build EPUB and PDF from one layout"), ("check", "report findings only")):
+                       ("build", "build EPUB and PDF from one layout"), ("check", "report findings only"),
+                       ("html", "build the web edition"), ("serve", "preview the web edition while you write")):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("book_dir", nargs="?", default="book", type=Path, help="book folder (default: book)")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print only findings and errors")
@@ -47,6 +48,16 @@ def _parser() -> argparse.ArgumentParser:
                              "source (default: dist)")
             cmd.add_argument("--strict", action="store_true",
                              help="for a release: fail on any warning, placeholders included")
+        if name == "html":
+            cmd.add_argument("--out-dir", type=Path, default=Path("dist/web"),
+                             help="the web edition's folder, replaced whole (default: dist/web)")
+        if name in ("html", "serve"):
+            cmd.add_argument("--downloads", type=Path, default=Path("dist"),
+                             help="where the EPUB and PDF to offer are (default: dist)")
+        if name == "serve":
+            cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 takes a free one)")
+            cmd.add_argument("--host", default="127.0.0.1",
+                             help="address to answer on (default: 127.0.0.1, this computer only)")
         if name == "build":
             cmd.add_argument("--out-dir", type=Path, default=Path("dist"), help="output folder (default: dist)")
             cmd.add_argument("--epub", type=Path, help="EPUB file (default: OUT_DIR/<slug>.epub)")
@@ -204,6 +215,13 @@ def _main(argv: list[str] | None, stage: list[str]) -> int:
         print(f"{args.book_dir}: error f-001 book folder not found; pass the folder that holds book.yaml",
               file=out)
         return EXIT_FINDINGS
+    if args.command == "html":
+        return _html(args, progress, out)
+    if args.command == "serve":
+        from publish.preview.server import serve
+
+        return serve(args.book_dir, args.host, args.port, args.downloads, out,
+                     lambda findings: _print_findings(findings, out, args.book_dir))
     if args.command == "check":
         from publish.pipeline import prepare
 
@@ -336,4 +354,30 @@ def _build(args: argparse.Namespace, edition: str, pool: object | None, progress
     _print_findings(result.findings, out, args.book_dir)
     sizes = ", ".join(f"{p} ({p.stat().st_size / 1024:.0f} KiB)" for p in result.outputs)
     print(f"{args.command}: wrote {sizes}; {_summary(result.findings)}", file=out)
+    return EXIT_OK
+
+
+def _html(args: argparse.Namespace, progress, out) -> int:
+    """``publish html``: the web edition, into a folder of its own (never one holding anything else)."""
+    from publish.output import replaceable_site
+    from publish.pipeline import build_web
+
+    blocked = _inside_book(args.out_dir, args.book_dir) or _folder_problem(args.out_dir.parent)
+    if blocked is None and not replaceable_site(args.out_dir):
+        blocked = error("f-006", f"the output folder '{args.out_dir}' holds other files, and the web edition "
+                        "replaces its folder whole", None,
+                        "choose a folder of its own with --out-dir, such as dist/web")
+    if blocked is not None:
+        _print_findings([blocked], out)
+        print(f"html: failed, {_summary([blocked])}; nothing was written", file=out)
+        return EXIT_FINDINGS
+    try:
+        result = build_web(args.book_dir, args.out_dir, args.downloads, progress)
+    except BuildError as exc:
+        _print_findings(exc.findings, out, args.book_dir)
+        print(f"html: failed, {_summary(exc.findings)}; nothing was written", file=out)
+        return EXIT_FINDINGS
+    _print_findings(result.findings, out, args.book_dir)
+    pages = sum(1 for path in args.out_dir.rglob("*.html"))
+    print(f"html: wrote {args.out_dir}/ ({pages} pages); {_summary(result.findings)}", file=out)
     return EXIT_OK

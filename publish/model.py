@@ -148,6 +148,7 @@ class Metadata:
     citation_locale: str = "en-US"
     bibliography_placement: str = "chapter"
     notice: str = ""
+    url: str = ""  # where the web edition is published (book.yaml 'url'), for canonical links and the sitemap
     modified: str = ""  # ISO 8601 UTC, for dcterms:modified; derived, never the clock
 
 

@@ -125,3 +125,46 @@ def atomic_output(target: Path) -> Iterator[Path]:
         for leftover in tmp.parent.glob(glob_escape(tmp.stem) + ".raw*"):
             leftover.unlink(missing_ok=True)
         raise
+
+
+SITE_MARKERS = ("index.html", "css/web.css")  # a folder holding both is a web edition written earlier
+
+
+def replaceable_site(folder: Path) -> bool:
+    """Whether ``folder`` may be replaced by a web edition: absent, empty, or a web edition itself.
+
+    Anything else (``--out-dir dist``, a folder of the author's) is never emptied.
+    """
+    if not folder.exists():
+        return True
+    if not folder.is_dir():
+        return False
+    return not any(folder.iterdir()) or all((folder / marker).is_file() for marker in SITE_MARKERS)
+
+
+def write_folder(target: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` (relative path → bytes) as the folder ``target``, whole or not at all.
+
+    The files go to a hidden folder beside it, which then takes the old one's
+    place; a failure leaves the previous folder as it was.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale(target)
+    fresh = Path(tempfile.mkdtemp(prefix=temporary_prefix(target), dir=target.parent))
+    try:
+        for name, data in files.items():
+            path = fresh / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            os.chmod(path, 0o644)
+        os.chmod(fresh, 0o755)
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=temporary_prefix(target), dir=target.parent))
+            os.replace(target, old / "previous")
+        os.replace(fresh, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise

@@ -59,6 +59,13 @@ def prepare(book_dir: Path, progress: Progress = _quiet, timings: dict[str, floa
     timings["load"] = time.perf_counter() - start
     if book is None:
         return None, findings
+    return book, resolve(book, findings, progress, timings)
+
+
+def resolve(book: Book, findings: list[Finding], progress: Progress = _quiet,
+            timings: dict[str, float] | None = None) -> list[Finding]:
+    """Stages 2–3 on a loaded book (the preview calls it after loading again): ``findings`` and the new ones."""
+    timings = {} if timings is None else timings
     if not has_errors(findings):
         start = time.perf_counter()
         progress("formatting citations")
@@ -68,8 +75,7 @@ def prepare(book_dir: Path, progress: Progress = _quiet, timings: dict[str, floa
         # Unknown keys are reported in the same run as the other errors; "never cited" is held back: with a
         # chapter that could not be read (or a broken chapters list) it would only echo that error.
         findings += [f for f in check_citation_keys(book) if f.code != "c-002"]
-    findings += check_book(book)
-    return book, findings
+    return findings + check_book(book)
 
 
 def build(book_dir: Path, epub: Path | None = None, pdf: Path | None = None,
@@ -159,3 +165,43 @@ def _render_outputs(book: Book, findings: list[Finding], epub: Path | None, pdf:
     if pdf is not None:
         result.outputs.append(pdf)
     return result
+
+
+def offered_downloads(book: Book, folder: Path) -> tuple[dict[str, Path], list[Finding]]:
+    """The EPUB and PDF in ``folder`` the web edition links to, and a ``w-001`` for each one not built yet."""
+    from publish.findings import warning
+
+    found: dict[str, Path] = {}
+    findings = []
+    for kind in ("epub", "pdf"):
+        path = folder / f"{book.slug}.{kind}"
+        if path.is_file():
+            found[kind] = path
+        else:
+            findings.append(warning("w-001", f"the {kind.upper()} '{path}' is not built, so the web edition offers "
+                                    "no download of it", None, "build it first (make epub pdf; make html does)"))
+    return found, findings
+
+
+def build_web(book_dir: Path, out_dir: Path, downloads: Path, progress: Progress = _quiet) -> BuildResult:
+    """The web edition into ``out_dir`` (whole or not at all), with the EPUB and PDF from ``downloads``.
+
+    Raise :class:`BuildError` (writing nothing) on any error.
+    """
+    from publish.output import write_folder
+    from publish.web.site import Download, Options, render_site
+
+    timings: dict[str, float] = {}
+    book, findings = prepare(book_dir, progress, timings)
+    if book is None or has_errors(findings):
+        raise BuildError(findings)
+    editions, missing = offered_downloads(book, downloads)
+    findings += missing
+    start = time.perf_counter()
+    progress("writing the web edition")
+    offered = tuple(Download(kind, path.name, path.stat().st_size) for kind, path in editions.items())
+    files = render_site(book, Options(downloads=offered))
+    files.update({path.name: path.read_bytes() for path in editions.values()})
+    write_folder(out_dir, files)
+    timings["web"] = time.perf_counter() - start
+    return BuildResult(book, findings, [out_dir], timings)

@@ -2,7 +2,8 @@
 
 The rooms and their order are docs/architecture.md's picture:
 source → citations → checks → renderers (render, epub, pdf, web) → validation,
-with ``pipeline`` running them and ``cli`` presenting them.  The checker reads
+with ``pipeline`` running them, ``preview`` (``publish serve``) running them again on every edit, and ``cli``
+presenting them.  The checker reads
 the imports with ``ast`` (including imports inside functions), so a lazy
 import against the flow fails too.
 """
@@ -21,7 +22,8 @@ PACKAGE = ROOT / "publish"
 BASE = {"model", "findings", "conventions", "paths", "text", "parallel", "output", "colour"}
 # A room may import rooms of a lower rank (and its own); renderers never import the source side.
 RANK = {"base": 0, "i18n": 0, "bibliography": 1, "source": 2, "citations": 3, "checks": 4, "render": 5,
-        "epub": 6, "pdf": 6, "web": 6, "validation": 7, "starter": 8, "pipeline": 8, "cli": 9, "__main__": 10}
+        "epub": 6, "pdf": 6, "web": 6, "validation": 7, "starter": 8, "pipeline": 8, "preview": 9, "cli": 10,
+        "__main__": 11}
 RENDERERS = {"render", "epub", "pdf", "web"}
 SOURCE_SIDE = {"source", "bibliography", "citations"}
 MAX_LINES = 400

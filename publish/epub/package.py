@@ -43,6 +43,7 @@ from publish.render.markup import (
     book_bibliography,
     chapter_section,
     colophon,
+    retarget_links,
     title_page,
     xhtml_document,
 )
@@ -166,7 +167,7 @@ def _documents(book: Book, cover, page_map: dict | None) -> list[_Document]:
     for chapter in book.chapters:
         body = chapter_section(chapter, book.metadata.language)
         if book.bibliography:
-            _retarget_links(body, "references.xhtml")
+            retarget_links(body, "references.xhtml")
         documents.append(_Document(chapter.slug, chapter.title, body, "bodymatter"))
     if book.bibliography:
         section = book_bibliography(book)
@@ -201,15 +202,6 @@ def _package(pub: epub.EpubBook, book: Book, documents: list[_Document], stylesh
     spine.insert(3, pub.get_item_with_id("nav"))  # after the colophon, where the print edition has its contents
     pub.spine = spine
     return chapters
-
-
-def _retarget_links(section: etree._Element, document: str) -> None:
-    """Point in-page links whose target is not in this article at ``document`` (the book's reference list)."""
-    local = {element.get("id") for element in section.iter() if element.get("id")}
-    for element in section.iter():
-        href = element.get("href")
-        if href and href.startswith("#") and href[1:] not in local:
-            element.set("href", document + href)
 
 
 def repack_deterministic(source: Path, target: Path, moment: dt.datetime) -> None:

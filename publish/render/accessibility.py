@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from publish.colour import GRAPHIC_CONTRAST, HEX, TEXT_CONTRAST, contrast
+from publish.colour import GRAPHIC_CONTRAST, HEX, TEXT_CONTRAST, contrast, luminance
 from publish.i18n import strings
 from publish.model import Book
 from publish.paths import STYLES
@@ -28,10 +28,40 @@ def css_contrast_problems(css: str, name: str, paper: str = "#ffffff") -> list[s
 
     Text colours (``color``) need 4.5:1; borders, rules and backgrounds that
     carry no text need 3:1.  The background is the rule's own
-    ``background``/``background-color`` when it sets one, else the paper.
+    ``background``/``background-color`` when it sets one, else the paper (a
+    background the colour of the paper is no background).  Rules inside
+    ``@media (prefers-color-scheme: dark)`` are measured against that scheme's
+    paper, the background its ``html``, ``body`` or ``:root`` rule sets.
     """
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    light, dark = _split_dark(css)
+    problems = _rule_problems(light, name, paper)
+    for block in dark:
+        page = re.search(r"(?:^|})\s*(?::root|html|body)\s*\{[^}]*background(?:-color)?\s*:\s*(#[0-9a-fA-F]{3,6})",
+                         block)
+        problems += _rule_problems(block, f"{name} (dark)", page.group(1) if page else "#000000")
+    return problems
+
+
+_DARK_SCHEME = re.compile(r"@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)\s*\{")
+
+
+def _split_dark(css: str) -> tuple[str, list[str]]:
+    """The stylesheet without its dark-scheme blocks, and the inside of each of them."""
+    blocks = []
+    while (match := _DARK_SCHEME.search(css)) is not None:
+        depth, end = 1, match.end()
+        while depth and end < len(css):
+            depth += {"{": 1, "}": -1}.get(css[end], 0)
+            end += 1
+        blocks.append(css[match.end():end - 1])
+        css = css[:match.start()] + css[end:]
+    return css, blocks
+
+
+def _rule_problems(css: str, name: str, paper: str) -> list[str]:
     problems = []
-    for match in re.finditer(r"([^{}]*)\{([^{}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)):
+    for match in re.finditer(r"([^{}]*)\{([^{}]*)\}", css):
         selector, body = match.group(1).strip(), match.group(2)
         declarations = _DECLARATION.findall(body)
         background = paper
@@ -41,6 +71,8 @@ def css_contrast_problems(css: str, name: str, paper: str = "#ffffff") -> list[s
         for prop, value in declarations:
             for colour in _COLOUR.findall(value):
                 text = prop == "color"
+                if not text and prop.startswith("background") and luminance(colour) == luminance(paper):
+                    continue
                 against = background if text or not prop.startswith("background") else paper
                 need = TEXT_CONTRAST if text else GRAPHIC_CONTRAST
                 ratio = contrast(colour, against)

@@ -93,6 +93,19 @@ def chapter_section(chapter: Chapter, book_language: str) -> etree._Element:
     return section
 
 
+def retarget_links(section: etree._Element, document: str) -> None:
+    """Point in-page links whose target is not in this article at ``document`` (the book's reference list).
+
+    With ``bibliography_placement: book`` an article's citations lead to a page of their own in the EPUB
+    and on the web alike.
+    """
+    local = {element.get("id") for element in section.iter() if element.get("id")}
+    for element in section.iter():
+        href = element.get("href")
+        if href and href.startswith("#") and href[1:] not in local:
+            element.set("href", document + href)
+
+
 def title_content(chapter: Chapter) -> list:
     """What an article's title holds: its words, or its inline markup (``<em>``…) when it has some."""
     if not chapter.title_html:

@@ -26,6 +26,7 @@ from publish.model import PAGE_SIZES
 from publish.source.files import load_settings, read_text, without_controls, yaml_problem
 from publish.text import PLACEHOLDER
 
+SITE_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")  # the web edition's address: no query
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 IDENTIFIER = re.compile(
     r"^(urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -128,6 +129,9 @@ KEYS: dict[str, Key] = {
     "cover": Key(str, "cover image; a typographic cover is generated otherwise"),
     "cover_alt": Key(str, "alt text of the cover image"),
     "notice": Key(str, "an extra notice printed on the colophon page", default="", metadata=True),
+    "url": Key(str, "the web edition's address (`https://…/`): canonical links, Open Graph and `sitemap.xml`",
+               default="", metadata=True, check=_matches(SITE_URL, "url", "is not a web address",
+                                                         "write the full address, e.g. https://example.org/articles/")),
     "accessibility": Key(dict, "`summary`, `certified_by`, `hazards` overrides", keys={
         "summary": Key(str, "the accessibility summary, in place of the one computed", default=""),
         "certified_by": Key(str, "who checked the book (only with a real conformance check)", default=""),
