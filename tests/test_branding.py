@@ -120,3 +120,17 @@ def test_a_chosen_font_is_embedded_under_its_own_name_and_named_in_the_colophon(
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Set in Atkinson Hyperlegible (SIL Open Font License)." in text
 
+
+
+def test_the_web_edition_carries_the_logo_and_the_accent_in_the_light_scheme(tmp_path):
+    from lxml import html
+
+    out = tmp_path / "web"
+    assert main(["html", str(BRANDED), "--out-dir", str(out), "--downloads", str(tmp_path / "none"), "-q"]) == 0
+    page = html.fromstring((out / "index.html").read_bytes())
+    (logo,) = page.xpath("//header[@class='site']/img[@class='site-logo']")
+    assert logo.get("alt") == "Riverside Therapy" and (out / logo.get("src")).read_bytes()[:4] == b"\x89PNG"
+    assert page.xpath("string(//header[@class='site']/p[@class='site-title'])") == "Branded Test"
+    css = (out / "css" / "web.css").read_text(encoding="utf-8")
+    light = css.split("@media (prefers-color-scheme: light)")[-1]
+    assert "color: #0b5d5a" in light and css.count("#0b5d5a") == 2

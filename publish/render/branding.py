@@ -28,6 +28,13 @@ ACCENT_RULES = {
         "h1, .titlepage .title { color: %(accent)s; }\n"
         "aside.pullquote { border-color: %(accent)s; }\n"
     ),
+    # Checked against the white page only: a dark colour scheme keeps the design's own light colours.
+    "web": (
+        "@media (prefers-color-scheme: light) {\n"
+        "  h1, .titlepage .title { color: %(accent)s; }\n"
+        "  aside.pullquote { border-color: %(accent)s; }\n"
+        "}\n"
+    ),
 }
 # The shipped families a book may pick, as the files of each design role ("Book Text", "Book Display").
 SHIPPED = {
@@ -47,7 +54,7 @@ BOOK_FONTS = "book-fonts/"  # where the book's own font files are fetched from (
 
 
 def edition_kind(edition: str) -> str:
-    return "epub" if edition in ("epub", "web") else "print"
+    return edition if edition in ("epub", "web") else "print"
 
 
 def branding_css(book: Book, edition: str) -> str:

@@ -25,6 +25,7 @@ from lxml import etree
 from publish.i18n import Strings, strings
 from publish.model import Book, Chapter
 from publish.paths import STYLES
+from publish.render.branding import branding_css
 from publish.render.markup import (
     book_bibliography,
     chapter_section,
@@ -83,6 +84,9 @@ def _frame(book: Book, words: Strings, main: list[etree._Element], home: bool = 
     name = book.metadata.title
     banner = H.header({"class": "site"}, H.p({"class": "site-title"}, name if home else H.a(
         name, href=INDEX, title=words("web.home", title=name))))
+    logo = book.branding.logo
+    if logo is not None:  # the practice's mark before the book's name; its words are its alt text
+        banner.insert(0, H.img({"class": "site-logo", "src": logo.href, "alt": logo.alt}))
     return [skip, banner, H.main({"id": "main", "tabindex": "-1"}, *main)]
 
 
@@ -183,8 +187,11 @@ def sitemap(book: Book) -> bytes | None:
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
 
 
-def stylesheet() -> bytes:
-    return (STYLES / "web.css").read_bytes()
+def stylesheet(book: Book) -> bytes:
+    """``styles/web.css``, then what the book's branding adds (its accent, its own web stylesheet)."""
+    extra = branding_css(book, "web")
+    css = (STYLES / "web.css").read_bytes()
+    return css + b"\n/* book.yaml: accent_color, stylesheet */\n" + extra.encode("utf-8") + b"\n" if extra else css
 
 
 def render_site(book: Book, options: Options = Options()) -> dict[str, bytes]:
@@ -194,7 +201,9 @@ def render_site(book: Book, options: Options = Options()) -> dict[str, bytes]:
     if references is not None:
         files[REFERENCES] = references
     files[INDEX] = index_page(book, options)
-    files[STYLESHEET] = stylesheet()
+    files[STYLESHEET] = stylesheet(book)
+    if book.branding.logo is not None:
+        files[book.branding.logo.href] = book.branding.logo.data
     for chapter in book.chapters:
         for image in chapter.images:
             files.setdefault(str(PurePosixPath(image.href)), image.data)
