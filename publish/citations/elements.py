@@ -170,6 +170,8 @@ class Label(cm.Label):
     def _is_plural(self, item):
         """A locator range or list of roman numerals or letters is plural too ("pp. iv–vi");
         citeproc-py counted only digits on both sides."""
+        if self.get("variable") == "number":
+            return False  # one report or publication number, hyphen or not: "No. 18-2059" (APA 10.4)
         if self.get("variable") == "locator" and item.locator is not None:
             return bool(_MULTIPLE.search(str(item.locator.identifier))) or super()._is_plural(item)
         return super()._is_plural(item)
@@ -306,7 +308,7 @@ class Name(cm.Name):
             if len(texts) >= 2:
                 return String(delimiter.join(texts) + delimiter + et_al)
             return String(texts[0] + " " + et_al)
-        and_opt = self.get_option("and", context, sort_options)
+        and_opt = override.get("and") or self.get_option("and", context, sort_options)
         if and_opt and len(texts) > 1:
             symbol = and_opt == "symbol"
             and_term = str(self.preformat("&") if symbol else self.get_single_term(name="and"))

@@ -1,0 +1,93 @@
+"""Rules of the APA *Publication Manual* (7th ed.) that the CSL style cannot express.
+
+Where citeproc-js and the manual differ, a practice's readers and editors go by
+the manual, so these rules override what the style (and citeproc-js) would print.
+Each function names its section.  They work on CSL-JSON data before citeproc-py
+reads it, or on the parts the engine assembles a cluster from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from publish.model import SHORT_AUTHOR
+
+# Words a publisher's name adds to its author's own name when it is the same body's publishing arm
+# (the manual's DSM example prints no publisher: "American Psychiatric Association Publishing").
+_PUBLISHING_ARM = ("publishing", "press", "publications")
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\S)", re.I)
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
+def _plain(text: str) -> str:
+    """A name as compared: accents kept, case, punctuation, spacing and a leading "The" ignored."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("&", " and ")
+    text = _NOT_WORD.sub(" ", text)
+    return _ARTICLE.sub("", " ".join(text.split()))
+
+
+def _initials(name: str) -> str:
+    """"Substance Abuse and Mental Health Services Administration" -> "SAMHSA" (capitalised words only)."""
+    return "".join(word[0] for word in re.findall(r"[^\W\d_][\w'’-]*", name) if word[0].isupper())
+
+
+def _author_names(data: dict[str, Any]) -> list[str]:
+    """The literal (group) names of the first creators the reference list prints."""
+    for variable in ("author", "editor"):
+        names = data.get(variable)
+        if isinstance(names, list) and names:
+            return [str(n["literal"]) for n in names if isinstance(n, dict) and n.get("literal")]
+    return []
+
+
+def publisher_is_author(publisher: str, data: dict[str, Any]) -> bool:
+    """Whether ``publisher`` names the work's (group) author, in full, as its initials or as its
+    publishing arm ("… Publishing", "… Press")."""
+    wanted = _plain(publisher)
+    if not wanted:
+        return False
+    short = data.get(SHORT_AUTHOR)
+    for author in _author_names(data):
+        plain = _plain(author)
+        if wanted == plain or (short and wanted == _plain(str(short))):
+            return True
+        if any(wanted == f"{plain} {arm}" for arm in _PUBLISHING_ARM):
+            return True
+        initials = _initials(author)
+        if len(initials) >= 2 and publisher.strip().replace(".", "") == initials:
+            return True
+    return False
+
+
+def drop_publisher_as_author(data: dict[str, Any]) -> dict[str, Any]:
+    """APA 9.29 and 10.2: when the author is also the publisher, the publisher is left out
+    ("American Psychological Association. (2020). *Publication manual …* (7th ed.)."), not
+    printed a second time.  Returns ``data`` itself when nothing changes."""
+    publisher = data.get("publisher")
+    if not isinstance(publisher, str) or not publisher_is_author(publisher, data):
+        return data
+    return {k: v for k, v in data.items() if k != "publisher"}
+
+
+def short_author(data: dict[str, Any]) -> tuple[str, str] | None:
+    """(full name, abbreviation) of a group author that has one (BibLaTeX ``shortauthor``), for 8.21."""
+    short = data.get(SHORT_AUTHOR)
+    names = _author_names(data)
+    if not isinstance(short, str) or not short.strip() or len(names) != 1 or len(data.get("author") or []) != 1:
+        return None
+    if _plain(short) == _plain(names[0]):
+        return None
+    return names[0], short.strip()
+
+
+def without_article(text: str) -> str:
+    """APA 9.44 and 9.47: titles (and group names) sort by their first significant word, so a
+    leading "A", "An" or "The" is passed over; year letters follow that order too."""
+    return _ARTICLE.sub("", text.lstrip(" \u201c\u2018\"'"))
+
+
+def is_english(language: Any) -> bool:
+    """No language, or English: the only titles whose leading article the manual names."""
+    return not language or str(language).lower().startswith("en")
