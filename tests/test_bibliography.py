@@ -19,7 +19,8 @@ from publish.findings import Finding, Location, Severity
 SEED = FIXTURES / "seed-refs.json"
 
 SEED_BIB = r"""
-% Exported by Better BibTeX (BibLaTeX) and touched up by hand
+% Exported by Better BibTeX (BibLaTeX) and touched up by hand; the seed prints four titles in Title Case,
+% so they are protected whole, as Better BibTeX writes a title Zotero holds in Title Case
 @comment{jabref-meta: databaseType:biblatex;}
 @preamble{"\newcommand{\noop}[1]{}"}
 @string{fp = "Frontiers in " # {Psychology}}
@@ -58,8 +59,8 @@ SEED_BIB = r"""
 
 @book{porges2011,
   author = {Porges, S. W.},
-  title = {The {Polyvagal} {Theory}: Neurophysiological Foundations of Emotions, Attachment,
-           Communication, and Self-Regulation},
+  title = {{The Polyvagal Theory}: {Neurophysiological Foundations of Emotions, Attachment,
+           Communication, and Self-Regulation}},
   publisher = {W. W. Norton \& Company},
   year = {2011},
 }
@@ -74,8 +75,8 @@ SEED_BIB = r"""
 
 @book{siegel2010,
   author = {Siegel, D. J.},
-  title = {The Developing Mind},
-  subtitle = {How Relationships and the Brain Interact to Shape Who We Are},
+  title = {{The Developing Mind}},
+  subtitle = {{How Relationships and the Brain Interact to Shape Who We Are}},
   edition = {2},
   publisher = {Guilford Press},
   year = {2010},
@@ -83,7 +84,8 @@ SEED_BIB = r"""
 
 @book{vanderkolk2014,
   author = {van der Kolk, B. A.},
-  title = {The Body Keeps the Score: Brain, Mind, and Body in the Healing of Trauma},
+  title = {{The Body Keeps the Score: Brain, Mind, and Body in the Healing of Trauma}},
+  langid = {english},
   publisher = {Viking},
   year = {2014},
 }

@@ -1,0 +1,95 @@
+"""Field values as reference managers write them, read the way APA needs them.
+
+Zotero and BibTeX libraries hold values a CSL processor prints as they are,
+wrongly for APA: ``language: "English"`` (CSL wants a code, and only English
+titles are title-cased in citations), ``edition: "Third"`` ("(Third)" instead
+of "(3rd ed.)"), an e-number in ``page`` ("e0229789" instead of "Article
+e0229789"), BibLaTeX's ``pubstate = {inpress}`` ("inpress"), and a group
+author typed like a person ("Organization, W. H.").  The same rules apply to
+every format, so a library gives the same references whether it comes as
+``.bib`` or as Zotero's CSL JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# language names (BibLaTeX langid/babel names, English and native names, ISO 639-2) -> code
+LANGUAGES = {
+    "english": "en", "american": "en-US", "usenglish": "en-US", "british": "en-GB", "ukenglish": "en-GB",
+    "australian": "en-AU", "canadian": "en-CA", "newzealand": "en-NZ", "eng": "en",
+    "german": "de", "ngerman": "de", "deutsch": "de", "ger": "de", "deu": "de", "austrian": "de-AT",
+    "naustrian": "de-AT", "swissgerman": "de-CH", "nswissgerman": "de-CH", "french": "fr", "français": "fr",
+    "francais": "fr", "fre": "fr", "fra": "fr", "spanish": "es", "español": "es", "espanol": "es",
+    "spa": "es", "italian": "it", "italiano": "it", "ita": "it", "dutch": "nl", "nederlands": "nl",
+    "portuguese": "pt", "português": "pt", "portugues": "pt", "por": "pt", "brazilian": "pt-BR",
+    "swedish": "sv", "svenska": "sv", "danish": "da", "dansk": "da", "norsk": "nb", "norwegian": "nb",
+    "nynorsk": "nn", "finnish": "fi", "suomi": "fi", "polish": "pl", "polski": "pl", "czech": "cs",
+    "slovak": "sk", "slovene": "sl", "croatian": "hr", "serbian": "sr", "russian": "ru", "ukrainian": "uk",
+    "greek": "el", "turkish": "tr", "türkçe": "tr", "hungarian": "hu", "romanian": "ro", "catalan": "ca",
+    "japanese": "ja", "chinese": "zh", "korean": "ko", "hebrew": "he", "arabic": "ar", "vietnamese": "vi",
+}
+_CODE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+_ORDINALS = {word: n for n, word in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(), start=1)}
+_EDITION = re.compile(r"^\s*(?:(\d+)\s*(?:st|nd|rd|th)?|([A-Za-z]+))\.?\s*(?:ed\.?|edn\.?|edition)?\s*$", re.I)
+_E_NUMBER = re.compile(r"^\s*e\d{3,}\s*$", re.I)
+_JOURNAL_TYPES = {"article-journal", "article"}
+
+# words that name a body, not a person: "World Health Organization", "Department of Health"
+_GROUP_WORDS = frozenset("""
+organization organisation association institute institutes agency department council society committee
+commission foundation university centre center centers ministry administration bureau board service
+services office network federation alliance consortium coalition authority academy corporation
+collaboration taskforce inc. inc ltd ltd. llc gmbh nhs unesco unicef
+""".split())
+
+
+def language_code(value: str) -> str:
+    """"English" -> "en", "en_US" -> "en-US"; an unknown value is kept as written."""
+    text = value.strip()
+    code = LANGUAGES.get(text.lower()) or LANGUAGES.get(re.sub(r"\s*\(.*\)$", "", text).lower())
+    if code:
+        return code
+    return text.replace("_", "-") if _CODE.match(text) else text
+
+
+def edition_number(value: Any) -> Any:
+    """"Third", "3rd", "3rd ed." -> "3" (the style writes "3rd ed."); "5th ed., text rev." is kept."""
+    if not isinstance(value, str):
+        return value
+    match = _EDITION.match(value)
+    if not match:
+        return value
+    if match.group(1):
+        return match.group(1)
+    number = _ORDINALS.get(match.group(2).lower())
+    return str(number) if number else value
+
+
+def article_number(item: dict[str, Any]) -> dict[str, Any]:
+    """An e-number in a journal article's ``page`` is its article number (APA 9.27: "Article e0229789")."""
+    page = item.get("page")
+    if item.get("type") in _JOURNAL_TYPES and isinstance(page, str) and _E_NUMBER.match(page) \
+            and not item.get("number"):
+        item = {k: v for k, v in item.items() if k != "page"}
+        item["number"] = page.strip()
+    return item
+
+
+def looks_like_group(words: list[str]) -> bool:
+    """Whether a name typed like a person's ("World Health Organization") names a body instead."""
+    return len(words) >= 2 and any(w.strip(".,()").lower() in _GROUP_WORDS for w in words)
+
+
+# BibLaTeX's pubstate keys (its manual, 4.9.2.11) -> the words APA prints in the date's place
+PUBSTATES = {"inpress": "in press", "forthcoming": "forthcoming", "submitted": "submitted",
+             "inpreparation": "in preparation", "prepublished": "prepublished", "accepted": "accepted"}
+
+
+def status_words(value: str) -> str:
+    key = re.sub(r"[\s_-]", "", value).lower()
+    return PUBSTATES.get(key, value)
