@@ -14,7 +14,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from publish.bibliography.fields import article_number, edition_number, language_code, looks_like_group, status_words
+from publish.bibliography.fields import (
+    article_number,
+    edition_number,
+    language_code,
+    looks_like_group,
+    note_extras,
+    status_of_date,
+    status_words,
+)
 from publish.bibliography.names import parse_names
 from publish.findings import Finding, Location, warning
 
@@ -300,6 +308,10 @@ def normalise_item(item: dict[str, Any], locate: Locate, key: str,
             if names:
                 result[name] = names
         elif name in DATE_VARIABLES:
+            status = status_of_date(value) if name == "issued" else None
+            if status:  # "in press" in the date field: APA prints it in the date's place, from the status
+                result.setdefault("status", status)
+                continue
             date, problem = normalise_date(value)
             if not problem and strict_dates and not isinstance(value, dict):
                 problem = f"is {value!r}, not an object; it was read as {date}"
@@ -333,6 +345,7 @@ def normalise_item(item: dict[str, Any], locate: Locate, key: str,
                 shape("must be text or a number; it was left out", f"write {name} as a single text value")
         else:
             result[name] = value
+    result.update(note_extras(item))
     if isinstance(result.get("language"), str):
         result["language"] = language_code(result["language"])
     if "edition" in result:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from publish.model import SHORT_AUTHOR
+
 # language names (BibLaTeX langid/babel names, English and native names, ISO 639-2) -> code
 LANGUAGES = {
     "english": "en", "american": "en-US", "usenglish": "en-US", "british": "en-GB", "ukenglish": "en-GB",
@@ -93,3 +95,39 @@ PUBSTATES = {"inpress": "in press", "forthcoming": "forthcoming", "submitted": "
 def status_words(value: str) -> str:
     key = re.sub(r"[\s_-]", "", value).lower()
     return PUBSTATES.get(key, value)
+
+
+def status_of_date(value: Any) -> str | None:
+    """"in press" written in the date (Zotero exports it as ``{"literal": "in press"}``) -> the status words."""
+    if isinstance(value, dict):
+        value = value.get("literal") or value.get("raw")
+    if not isinstance(value, str):
+        return None
+    words = status_words(value.strip())
+    return words if words in PUBSTATES.values() else None
+
+
+_NOTE_LINE = re.compile(r"^\s*([A-Za-z][\w. -]*?)\s*:\s*(.+?)\s*$", re.M)
+
+
+def citation_key(item: dict[str, Any]) -> str | None:
+    """The key an author cites: Zotero's ``citation-key`` (its CSL JSON's ``id`` is the item's URI), or a
+    "Citation Key: …" line in the note (Zotero's Extra field, where Better BibTeX pins keys)."""
+    for name in ("citation-key", "citationKey"):
+        value = item.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return _note_fields(item).get("citation key")
+
+
+def note_extras(item: dict[str, Any]) -> dict[str, Any]:
+    """What Zotero's Extra field (CSL ``note``) says for Better BibTeX: ``tex.shortauthor: WHO``."""
+    short = _note_fields(item).get("tex.shortauthor") or _note_fields(item).get("shortauthor")
+    return {SHORT_AUTHOR: short} if short and SHORT_AUTHOR not in item else {}
+
+
+def _note_fields(item: dict[str, Any]) -> dict[str, str]:
+    note = item.get("note")
+    if not isinstance(note, str):
+        return {}
+    return {m.group(1).lower(): m.group(2) for m in _NOTE_LINE.finditer(note)}

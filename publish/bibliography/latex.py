@@ -218,6 +218,7 @@ def convert(value: str, rich: bool = False, english: bool = False) -> tuple[str,
         text = re.sub(r"[{}\\]", "", value)
     if english:
         text = sentence_case(text)
+    text = text.replace(PROTECT_OPEN, "").replace(PROTECT_CLOSE, "")
     for start, end in _MARKERS.values():  # "<i>Ips</i><i> typographus</i>" is one italic run
         text = text.replace(end + start, "")
     text = _SPACE.sub(" ", text).strip()

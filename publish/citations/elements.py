@@ -18,8 +18,9 @@ from citeproc.string import NoCase, String
 from publish.citations.state import STATE, Frame
 
 EN_DASH = "\N{EN DASH}"
-# Number variables whose hyphenated ranges citeproc-js prints with an en dash.
-_RANGE_NUMBERS = {"issue", "volume", "number", "edition", "chapter-number", "collection-number"}
+# Number variables whose hyphenated ranges citeproc-js prints with an en dash; not a report's "number",
+# which is an identifier: "NIH Publication No. 18-2059" (APA 10.4).
+_RANGE_NUMBERS = {"issue", "volume", "edition", "chapter-number", "collection-number"}
 _RANGE = re.compile(r"^\s*(\w+)\s*[-\u2013]\s*(\w+)\s*$")
 
 
