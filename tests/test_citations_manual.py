@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 from citation_report import STYLE
@@ -166,3 +168,23 @@ def test_a_citation_that_would_link_to_nothing_is_a_finding():
     found = _unlisted(book, result, [(0, 0), (0, 1)])
     assert [(f.code, f.location) for f in found] == [("c-004", where)]
     assert "'@x'" in found[0].message
+
+
+@pytest.mark.slow
+def test_personal_communication_passes_epubcheck_and_pdf_links(tmp_path, caplog):
+    """No link to a missing entry: EPUBCheck finds nothing (RSC-012 before) and WeasyPrint no missing anchor."""
+    import logging
+
+    from conftest import require_tool
+
+    require_tool("java")
+    from publish.validation.validators import run_epubcheck
+
+    book = tmp_path / "book"
+    write_book(book, {"01.md": "---\ntitle: One\n---\n\nAs told [@nguyen; @gross]. @nguyen said so.\n"},
+               PERSONAL)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        assert main(["build", str(book), "--out-dir", str(tmp_path / "out"), "-q"]) == 0
+    assert not [r.getMessage() for r in caplog.records if "anchor" in r.getMessage().lower()]
+    run = run_epubcheck(next((tmp_path / "out").glob("*.epub")))
+    assert run.status == "pass", [str(f) for f in run.findings]
