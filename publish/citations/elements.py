@@ -177,6 +177,15 @@ class Label(cm.Label):
             return bool(_MULTIPLE.search(str(item.locator.identifier))) or super()._is_plural(item)
         return super()._is_plural(item)
 
+    def get_term(self, name, form=None, *args, **kwargs):
+        """A term missing in the requested form falls back as CSL says (verb-short -> verb -> long,
+        symbol -> short -> long): the reviewed author's "by" exists only as a verb."""
+        term = super().get_term(name, form, *args, **kwargs)
+        while term is None and form is not None:
+            form = _TERM_FALLBACK.get(form)
+            term = super().get_term(name, form, *args, **kwargs)
+        return term
+
     def markup(self, text):
         """Apply ``text-case`` to terms: citeproc-py skips title case with no language,
         which gave "(eds.)" and "trans." instead of "(Eds.)" and "Trans."."""
@@ -185,6 +194,7 @@ class Label(cm.Label):
         return None
 
 
+_TERM_FALLBACK = {"verb-short": "verb", "symbol": "short", "short": None, "verb": None}
 _MULTIPLE = re.compile(r"\w\s*(?:[-\u2013,&]|and)\s*\w")
 
 
