@@ -111,3 +111,13 @@ def test_zotero_csl_json_conventions(tmp_path):
     assert ref["status"] == "in press" and "issued" not in ref
     assert ref["author"] == [{"literal": "World Health Organization"}]
     assert [f.code for f in findings] == ["b-006"] and "group" in findings[0].message
+
+
+def test_biblatex_type_keys_become_words(tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@thesis{t, title = {Sleep and Mood}, author = {Quinlan, Rory}, date = {2016},\n"
+                   "  type = {phdthesis}, institution = {University of Somewhere}}\n"
+                   "@report{r, title = {Waiting Times}, author = {Nakamura, Aiko}, date = {2021},\n"
+                   "  type = {techreport}, number = {TR-7}, institution = {Institute}}\n", encoding="utf-8")
+    refs, _locations, findings = load_bibliography(bib, "refs.bib")
+    assert [r["genre"] for r in refs] == ["Doctoral dissertation", "Technical report"] and findings == []

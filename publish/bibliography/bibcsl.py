@@ -41,6 +41,11 @@ _TYPES = {
     "interview": "interview", "speech": "speech",
 }
 _THESIS_GENRE = {"phdthesis": "Doctoral dissertation", "mastersthesis": "Master's thesis"}
+# BibLaTeX's localisation keys for the ``type`` field (its manual, 4.9.2.13) -> the words APA prints
+_TYPE_KEYS = {"phdthesis": "Doctoral dissertation", "mathesis": "Master's thesis",
+              "mastersthesis": "Master's thesis", "candthesis": "Candidate thesis", "techreport": "Technical report",
+              "resreport": "Research report", "software": "Computer software", "datacd": "Data CD",
+              "audiocd": "Audio CD"}
 
 # BibTeX field → CSL variable, for plain text fields (first one present wins).
 _TEXT = {
@@ -183,6 +188,8 @@ def to_csl(entry: BibtexEntry) -> tuple[dict[str, Any], dict[str, Location], lis
     if "language" not in item and "langid" in fields:
         put("language", language_code(text("langid")), "langid")
 
+    if isinstance(item.get("genre"), str):
+        item["genre"] = _TYPE_KEYS.get(item["genre"].strip().lower(), item["genre"])
     if "status" in item:
         item["status"] = status_words(item["status"])
     issued, source = _issued(entry)
