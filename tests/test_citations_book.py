@@ -91,11 +91,10 @@ def score_book(tmp_path: Path, refs: str, cases: str, expected: str, manual: dic
 @needs_fixtures
 def test_fixture_clusters_through_the_book(tmp_path):
     score = score_book(tmp_path, "refs.json", "cases.json", "expected.json", MANUAL)
-    total = score["clusters"]
-    assert (total - len(score["bad_text"])) / total >= 0.98, score["bad_text"]
-    assert (total - len(score["bad_html"])) / total >= 0.98, score["bad_html"]
+    # judged by the APA manual (its forms where citeproc-js differs), every cluster and entry is right
+    assert score["bad_text"] == [] and score["bad_html"] == []
     assert score["ids"] == score["want_ids"]
-    assert (len(score["ids"]) - len(score["bib_bad"])) / len(score["ids"]) >= 0.98, score["bib_bad"]
+    assert score["bib_bad"] == []
 
 
 @needs_fixtures

@@ -162,7 +162,7 @@ class CitationProcessor:
         author = ""  # the narrative author, as the sentence names it
         if any(c.item.prefix for c in cites[1:]):
             # a prefix belongs to its own work ("see also Beck"): sorting would hand it to another,
-            # so the typed order is kept, as pandoc does
+            # so the typed order is kept, as pandoc does (APA 8.11: a prefix introduces its own citation)
             ordered = list(cites)
         else:
             order = sort_items([str(n) for n in range(len(cites))],

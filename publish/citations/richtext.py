@@ -159,7 +159,7 @@ def fix_punctuation(fragment: str, punctuation_in_quote: bool) -> str:
     """
     if punctuation_in_quote:
         fragment = _QUOTE_PUNCT.sub(lambda m: m.group(3) + m.group(1) + m.group(2), fragment)
-    # a quoted title ending in "?" or "!" takes no comma after it: (“Is It Burnout?” 2021)
+    # a quoted title ending in "?" or "!" takes no comma after it: (“Is It Burnout?” 2021) (APA 8.14)
     fragment = _QUERY_COMMA.sub(lambda m: m.group(1) + (m.group(2) or m.group(3)), fragment)
     return _DOUBLE.sub(lambda m: m.group(1) + m.group(2), fragment)
 
