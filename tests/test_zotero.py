@@ -121,3 +121,20 @@ def test_biblatex_type_keys_become_words(tmp_path):
                    "  type = {techreport}, number = {TR-7}, institution = {Institute}}\n", encoding="utf-8")
     refs, _locations, findings = load_bibliography(bib, "refs.bib")
     assert [r["genre"] for r in refs] == ["Doctoral dissertation", "Technical report"] and findings == []
+
+
+def test_group_abbreviation_from_the_name_or_a_field(tmp_path):
+    """APA 8.21 needs the abbreviation from the data: "Name [ABBR]", a shortauthor field, or Extra."""
+    path = tmp_path / "refs.json"
+    path.write_text(json.dumps([
+        {"id": "a", "type": "report", "title": "T", "author": [{"literal": "National Sleep Wellness Agency [NSWA]"}]},
+        {"id": "b", "type": "report", "title": "T", "author": [{"literal": "Office for Wellbeing"}],
+         "shortauthor": "OfW"},
+        {"id": "c", "type": "report", "title": "T", "author": [{"literal": "Child Mind Institute (CMI)"}],
+         "note": "tex.shortauthor: CHMI"},
+    ]), encoding="utf-8")
+    refs, _locations, findings = load_bibliography(path, "refs.json")
+    assert [(r["author"][0]["literal"], r.get("publish:short-author")) for r in refs] == [
+        ("National Sleep Wellness Agency", "NSWA"), ("Office for Wellbeing", "OfW"),
+        ("Child Mind Institute (CMI)", "CHMI")]
+    assert "shortauthor" not in refs[1]

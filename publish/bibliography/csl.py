@@ -17,9 +17,9 @@ from typing import Any
 from publish.bibliography.fields import (
     article_number,
     edition_number,
+    group_abbreviation,
     language_code,
     looks_like_group,
-    note_extras,
     status_of_date,
     status_words,
 )
@@ -345,7 +345,8 @@ def normalise_item(item: dict[str, Any], locate: Locate, key: str,
                 shape("must be text or a number; it was left out", f"write {name} as a single text value")
         else:
             result[name] = value
-    result.update(note_extras(item))
+    result.update(group_abbreviation(result))
+    result.pop("shortauthor", None)
     if isinstance(result.get("language"), str):
         result["language"] = language_code(result["language"])
     if "edition" in result:

@@ -120,10 +120,26 @@ def citation_key(item: dict[str, Any]) -> str | None:
     return _note_fields(item).get("citation key")
 
 
-def note_extras(item: dict[str, Any]) -> dict[str, Any]:
-    """What Zotero's Extra field (CSL ``note``) says for Better BibTeX: ``tex.shortauthor: WHO``."""
-    short = _note_fields(item).get("tex.shortauthor") or _note_fields(item).get("shortauthor")
-    return {SHORT_AUTHOR: short} if short and SHORT_AUTHOR not in item else {}
+_WITH_ABBREVIATION = re.compile(r"^(?P<name>.*\S)\s*[\[(](?P<short>[A-Z][A-Za-z0-9&.\-]*[A-Z][A-Za-z0-9&.\-]*)[\])]$")
+
+
+def group_abbreviation(item: dict[str, Any]) -> dict[str, Any]:
+    """A group author's abbreviation, for APA 8.21, from wherever a library keeps it: a ``shortauthor``
+    field (as BibLaTeX names it), ``tex.shortauthor: WHO`` in Zotero's Extra field (the CSL ``note``), or
+    the name itself written "World Health Organization [WHO]" (the reference list then shows the name
+    alone).  Returns the fields to add or replace."""
+    if SHORT_AUTHOR in item:
+        return {}
+    notes = _note_fields(item)
+    short = item.get("shortauthor") or notes.get("tex.shortauthor") or notes.get("shortauthor")
+    if isinstance(short, str) and short.strip():
+        return {SHORT_AUTHOR: short.strip()}
+    authors = item.get("author")
+    if isinstance(authors, list) and len(authors) == 1 and isinstance(authors[0], dict):
+        match = _WITH_ABBREVIATION.match(str(authors[0].get("literal", "")))
+        if match:
+            return {"author": [{**authors[0], "literal": match["name"]}], SHORT_AUTHOR: match["short"]}
+    return {}
 
 
 def _note_fields(item: dict[str, Any]) -> dict[str, str]:
