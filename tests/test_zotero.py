@@ -134,7 +134,20 @@ def test_group_abbreviation_from_the_name_or_a_field(tmp_path):
          "note": "tex.shortauthor: CHMI"},
     ]), encoding="utf-8")
     refs, _locations, findings = load_bibliography(path, "refs.json")
+    assert findings == []
     assert [(r["author"][0]["literal"], r.get("publish:short-author")) for r in refs] == [
         ("National Sleep Wellness Agency", "NSWA"), ("Office for Wellbeing", "OfW"),
         ("Child Mind Institute (CMI)", "CHMI")]
     assert "shortauthor" not in refs[1]
+
+
+def test_in_press_takes_the_place_of_the_year(tmp_path):
+    """APA 9.14: "(in press)", not the year the exporter also wrote."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{k, title = {T}, author = {Lee, Ann}, date = {2024}, journaltitle = {J},\n"
+                   "  pubstate = {inpress}}\n", encoding="utf-8")
+    refs, _locations, _findings = load_bibliography(bib, "refs.bib")
+    assert refs[0]["status"] == "in press" and "issued" not in refs[0]
+    result = CitationProcessor(refs, STYLE).process([Cluster((CiteItem("k"),))])
+    assert result.clusters[0].text == "(Lee, in press)"
+    assert result.bibliography[0].text == "Lee, A. (in press). T. J."

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from publish.bibliography.fields import (
+    UNDATED_STATUS,
     article_number,
     edition_number,
     group_abbreviation,
@@ -353,6 +354,8 @@ def normalise_item(item: dict[str, Any], locate: Locate, key: str,
         result["edition"] = edition_number(result["edition"])
     if isinstance(result.get("status"), str):
         result["status"] = status_words(result["status"])
+        if result["status"] in UNDATED_STATUS:  # APA 9.14: "(in press)" stands where the year would
+            result.pop("issued", None)
     result = article_number(result)
     if "URL" in result and not any(name in result for name in ("DOI", "issued", "status", "accessed")):
         written = next((str(k) for k in item if str(k).lower() == "url"), "URL")

@@ -92,6 +92,10 @@ PUBSTATES = {"inpress": "in press", "forthcoming": "forthcoming", "submitted": "
              "inpreparation": "in preparation", "prepublished": "prepublished", "accepted": "accepted"}
 
 
+# statuses that take the date's place in APA ("(in press)"), so a year given with them is not printed
+UNDATED_STATUS = frozenset({"in press", "forthcoming"})
+
+
 def status_words(value: str) -> str:
     key = re.sub(r"[\s_-]", "", value).lower()
     return PUBSTATES.get(key, value)
