@@ -188,3 +188,12 @@ def test_personal_communication_passes_epubcheck_and_pdf_links(tmp_path, caplog)
     assert not [r.getMessage() for r in caplog.records if "anchor" in r.getMessage().lower()]
     run = run_epubcheck(next((tmp_path / "out").glob("*.epub")))
     assert run.status == "pass", [str(f) for f in run.findings]
+
+
+def test_episode_number_and_kind():
+    """10.12: "(No. 57) [Audio podcast episode]", not "(Audio Podcast Episode No. 57)"."""
+    ref = {"id": "p", "type": "broadcast", "author": [{"family": "Delacourt", "given": "Simone"}],
+           "issued": {"date-parts": [[2022, 4, 7]]}, "title": "Sleep and stress", "genre": "Audio podcast episode",
+           "number": "57", "container-title": "Mindful Minutes", "publisher": "Larkspur Audio"}
+    entry = CitationProcessor([ref], STYLE).process([Cluster((CiteItem("p"),))]).bibliography[0]
+    assert "Sleep and stress (No. 57) [Audio podcast episode]. In Mindful Minutes." in entry.text

@@ -91,3 +91,14 @@ def without_article(text: str) -> str:
 def is_english(language: Any) -> bool:
     """No language, or English: the only titles whose leading article the manual names."""
     return not language or str(language).lower().startswith("en")
+
+
+def episode_number(html: str, data: dict[str, Any]) -> str:
+    """APA 10.12: an episode's number in parentheses and its kind in brackets, "(No. 57) [Audio podcast
+    episode]"; the style prints both in the parentheses, "(Audio Podcast Episode No. 57)"."""
+    genre, number = data.get("genre"), data.get("number")
+    if data.get("type") != "broadcast" or not isinstance(genre, str) or not genre or number in (None, ""):
+        return html
+    pattern = re.compile(r"\((" + re.escape(genre) + r") (No\. " + re.escape(str(number)) + r")\)", re.I)
+    words = genre[:1].upper() + genre[1:]
+    return pattern.sub(lambda m: f"({m.group(2)}) [{words}]", html, count=1)

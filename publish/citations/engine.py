@@ -63,6 +63,7 @@ class CitationProcessor:
         self._ids: dict[str, str] = {}  # our key -> internal id
         self._keys: dict[str, str] = {}  # internal id -> our key
         self._short: dict[str, tuple[str, str]] = {}  # internal id -> (group name, its abbreviation)
+        self._data: dict[str, dict] = {}  # internal id -> the CSL-JSON item, for the manual's rules
         refs: dict[str, Reference] = {}
         for data in references:
             key = str(data.get("id", "")) if isinstance(data, dict) else ""
@@ -75,6 +76,7 @@ class CitationProcessor:
             rid = f"r{len(self._ids)}"
             try:
                 refs[rid] = build_reference(rid, apa.drop_publisher_as_author(data))
+                self._data[rid] = data
                 short = apa.short_author(data)
                 if short:
                     self._short[rid] = short
@@ -127,7 +129,7 @@ class CitationProcessor:
                 if not html:
                     log.info("no reference-list entry for %s (the style prints none)", self._keys[rid])
                     continue
-                html = richtext.link_urls(html)
+                html = richtext.link_urls(apa.episode_number(html, self._data[rid]))
                 bibliography.append(BibEntry(self._keys[rid], html, richtext.to_text(html)))
         # a cite links to its entry only when the list has one (a personal communication has none: APA 8.9)
         listed = {self._ids[e.key] for e in bibliography} if self.style.bibliography is not None else set(order)
