@@ -197,3 +197,16 @@ def test_episode_number_and_kind():
            "number": "57", "container-title": "Mindful Minutes", "publisher": "Larkspur Audio"}
     entry = CitationProcessor([ref], STYLE).process([Cluster((CiteItem("p"),))]).bibliography[0]
     assert "Sleep and stress (No. 57) [Audio podcast episode]. In Mindful Minutes." in entry.text
+
+
+def test_a_thesis_found_nowhere_is_unpublished():
+    """10.6: "[Unpublished doctoral dissertation]. University of Virginia."; one in an archive is not."""
+    thesis = {"id": "h", "type": "thesis", "author": [{"family": "Harris", "given": "Lee"}],
+              "issued": {"date-parts": [[2014]]}, "title": "Instructional leadership", "genre": "Doctoral dissertation",
+              "publisher": "University of Virginia"}
+    archived = {**thesis, "id": "a", "archive": "ProQuest Dissertations and Theses Global"}
+    entries = CitationProcessor([thesis, archived], STYLE).process(
+        [Cluster((CiteItem("h"),)), Cluster((CiteItem("a"),))]).bibliography
+    texts = {e.key: e.text for e in entries}
+    assert "Instructional leadership [Unpublished doctoral dissertation]. University of Virginia." in texts["h"]
+    assert "[Doctoral dissertation, University of Virginia]. ProQuest" in texts["a"]

@@ -71,6 +71,20 @@ def drop_publisher_as_author(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "publisher"}
 
 
+_FOUND_AT = ("archive", "URL", "DOI", "number")
+
+
+def unpublished_thesis(data: dict[str, Any]) -> dict[str, Any]:
+    """APA 10.6: a dissertation or thesis found in no database, archive or web address is described as
+    unpublished, "[Unpublished doctoral dissertation]. University of Virginia."; the style prints the
+    genre as given.  Returns ``data`` itself when nothing changes."""
+    genre = data.get("genre")
+    if data.get("type") != "thesis" or not isinstance(genre, str) or not genre.strip() \
+            or "unpublished" in genre.lower() or any(data.get(name) for name in _FOUND_AT):
+        return data
+    return {**data, "genre": "Unpublished " + genre.strip()[:1].lower() + genre.strip()[1:]}
+
+
 def short_author(data: dict[str, Any]) -> tuple[str, str] | None:
     """(full name, abbreviation) of a group author that has one (BibLaTeX ``shortauthor``), for 8.21."""
     short = data.get(SHORT_AUTHOR)

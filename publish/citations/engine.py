@@ -75,7 +75,7 @@ class CitationProcessor:
                 continue
             rid = f"r{len(self._ids)}"
             try:
-                refs[rid] = build_reference(rid, apa.drop_publisher_as_author(data))
+                refs[rid] = build_reference(rid, apa.unpublished_thesis(apa.drop_publisher_as_author(data)))
                 self._data[rid] = data
                 short = apa.short_author(data)
                 if short:
