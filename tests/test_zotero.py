@@ -151,3 +151,16 @@ def test_in_press_takes_the_place_of_the_year(tmp_path):
     result = CitationProcessor(refs, STYLE).process([Cluster((CiteItem("k"),))])
     assert result.clusters[0].text == "(Lee, in press)"
     assert result.bibliography[0].text == "Lee, A. (in press). T. J."
+
+
+def test_a_presentation_is_a_speech(tmp_path):
+    """Better BibTeX writes Zotero's presentation as @unpublished with an eventtitle; its CSL JSON says speech."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@unpublished{o, title = {Sleep Debt in Nurses}, author = {Oyelaran, Tomi},\n"
+                   "  date = {2022-06-15/2022-06-17}, eventtitle = {Annual Meeting of the Sleep Research Society},\n"
+                   "  venue = {Lisbon, Portugal}, type = {Paper presentation}, langid = {english}}\n", encoding="utf-8")
+    refs, _locations, _findings = load_bibliography(bib, "refs.bib")
+    entry = CitationProcessor(refs, STYLE).process([Cluster((CiteItem("o"),))]).bibliography[0]
+    assert refs[0]["type"] == "speech"
+    assert entry.text == ("Oyelaran, T. (2022, June 15–17). Sleep debt in nurses [Paper presentation]. "
+                          "Annual Meeting of the Sleep Research Society, Lisbon, Portugal.")

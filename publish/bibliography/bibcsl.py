@@ -140,6 +140,8 @@ def to_csl(entry: BibtexEntry) -> tuple[dict[str, Any], dict[str, Location], lis
         if "howpublished" in fields else False
     if kind == "misc" and ("url" in fields or howpublished_url):
         csl_type = "webpage"
+    if kind in ("unpublished", "misc") and "eventtitle" in fields:
+        csl_type = "speech"  # a talk or poster (Zotero's "presentation", which its CSL JSON calls speech)
     item["type"] = csl_type
 
     title = text("title")
