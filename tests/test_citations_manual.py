@@ -210,3 +210,13 @@ def test_a_thesis_found_nowhere_is_unpublished():
     texts = {e.key: e.text for e in entries}
     assert "Instructional leadership [Unpublished doctoral dissertation]. University of Virginia." in texts["h"]
     assert "[Doctoral dissertation, University of Virginia]. ProQuest" in texts["a"]
+
+
+def test_group_abbreviation_is_introduced_once_for_all_its_works():
+    refs = [{"id": k, "type": "report", "author": [{"literal": "National Sleep Wellness Agency"}],
+             "issued": {"date-parts": [[y]]}, "title": f"Report {y}", SHORT_AUTHOR: "NSWA"}
+            for k, y in (("a", 2019), ("b", 2021))]
+    got = _texts(refs, [Cluster((CiteItem("a"), CiteItem("b"))), Cluster((CiteItem("b"),))])
+    assert got == ["(National Sleep Wellness Agency [NSWA], 2019, 2021)", "(NSWA, 2021)"]
+    got = _texts(refs, [Cluster((CiteItem("a"),)), Cluster((CiteItem("b"),))])
+    assert got == ["(National Sleep Wellness Agency [NSWA], 2019)", "(NSWA, 2021)"]

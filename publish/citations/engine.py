@@ -136,7 +136,7 @@ class CitationProcessor:
         # ties (one author, one date) keep reference-list order, so year letters come in order (APA 8.12)
         rank = {rid: n for n, rid in enumerate(order)}
         cite_keys = {rid: (*keys, rank[rid]) for rid, keys in cite_keys.items()}
-        parts = _Parts(renderer, overrides, self._short, _first_citations(clusters, self._ids))
+        parts = _Parts(renderer, overrides, self._short, _first_citations(clusters, self._ids, self._short))
         descending = [*renderer.descending(cite_sort), False] if cite_sort is not None else []
         formatted = fork_map(lambda n: self._cluster(n, clusters[n], parts, cite_keys, descending, listed),
                              range(len(clusters)))
@@ -222,15 +222,16 @@ def _link(cite: _Cite, words: str, listed: set[str]) -> str:
     return f'<a href="#{escape(ref_id(cite.key))}" role="doc-biblioref">{words}</a>'
 
 
-def _first_citations(clusters: Sequence[Cluster], ids: dict[str, str]) -> set[tuple[int, str]]:
-    """(cluster index, internal id) of each work's first citation in the document's order."""
-    seen: set[str] = set()
+def _first_citations(clusters: Sequence[Cluster], ids: dict[str, str],
+                     short: dict[str, tuple[str, str]]) -> set[tuple[int, str]]:
+    """(cluster index, internal id) of the clusters where each abbreviated group author is first cited, in
+    the document's order: APA 8.21 introduces a group's abbreviation once, whichever of its works comes first."""
+    first_cluster: dict[str, int] = {}  # group name -> index of the cluster that first cites it
     firsts = set()
     for index, cluster in enumerate(clusters):
         for item in cluster.items:
             rid = ids.get(item.key)
-            if rid is not None and rid not in seen:
-                seen.add(rid)
+            if rid is not None and rid in short and first_cluster.setdefault(short[rid][0], index) == index:
                 firsts.add((index, rid))
     return firsts
 
