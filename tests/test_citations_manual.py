@@ -220,3 +220,15 @@ def test_group_abbreviation_is_introduced_once_for_all_its_works():
     assert got == ["(National Sleep Wellness Agency [NSWA], 2019, 2021)", "(NSWA, 2021)"]
     got = _texts(refs, [Cluster((CiteItem("a"),)), Cluster((CiteItem("b"),))])
     assert got == ["(National Sleep Wellness Agency [NSWA], 2019)", "(NSWA, 2021)"]
+
+
+def test_a_subtitle_starts_with_a_capital():
+    """6.17: "Male alexithymia: A critical review"; "iPhone", "p53" and non-English titles stay as written."""
+    refs = [_book("m", "Levant", 2003, "Male alexithymia: a critical review"),
+            _book("i", "Ames", 2010, "Phones: iPhone use and p53: a study"),
+            _book("d", "Bauer", 2012, "Tränen: eine Studie", language="de")]
+    entries = {e.key: e.text for e in CitationProcessor(refs, STYLE).process(
+        [Cluster((CiteItem(k),)) for k in "mid"]).bibliography}
+    assert "Male alexithymia: A critical review." in entries["m"]
+    assert "Phones: iPhone use and p53: A study." in entries["i"]
+    assert "Tränen: eine Studie." in entries["d"]

@@ -116,3 +116,31 @@ def episode_number(html: str, data: dict[str, Any]) -> str:
     pattern = re.compile(r"\((" + re.escape(genre) + r") (No\. " + re.escape(str(number)) + r")\)", re.I)
     words = genre[:1].upper() + genre[1:]
     return pattern.sub(lambda m: f"({m.group(2)}) [{words}]", html, count=1)
+
+
+# ": " (or "? ", "! ") then optional markup or an opening quote, then an all-lower-case word
+_SUBTITLE = re.compile(r"([:?!]\s+(?:<[^>]+>|[\u201c\u2018\"'(])*)([^\W\d_][^\s<]*)")
+_TITLES = ("title", "container-title", "title-short")
+_PERIODICALS = {"article-journal", "article-magazine", "article-newspaper", "periodical", "post-weblog"}
+
+
+def capitalize_subtitles(data: dict[str, Any]) -> dict[str, Any]:
+    """APA 6.17: in sentence case the first word of a subtitle is capitalised too ("Male alexithymia: A
+    critical review"); Zotero's own sentence-casing leaves it lower case.  Only English titles, and only a
+    word written all in lower case ("iPhone" stays).  Returns ``data`` itself when nothing changes."""
+    if not is_english(data.get("language")):
+        return data
+    changed = {}
+    for name in _TITLES:
+        value = data.get(name)
+        if not isinstance(value, str) or (name == "container-title" and data.get("type") in _PERIODICALS):
+            continue
+        fixed = _SUBTITLE.sub(lambda m: m.group(1) + _capitalize(m.group(2)), value)
+        if fixed != value:
+            changed[name] = fixed
+    return {**data, **changed} if changed else data
+
+
+def _capitalize(word: str) -> str:
+    plain = word.islower() and "." not in word and not any(c.isdigit() for c in word)  # "p53", "vs." stay
+    return word[0].upper() + word[1:] if plain else word

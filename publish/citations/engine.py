@@ -75,7 +75,8 @@ class CitationProcessor:
                 continue
             rid = f"r{len(self._ids)}"
             try:
-                refs[rid] = build_reference(rid, apa.unpublished_thesis(apa.drop_publisher_as_author(data)))
+                manual = apa.capitalize_subtitles(apa.unpublished_thesis(apa.drop_publisher_as_author(data)))
+                refs[rid] = build_reference(rid, manual)
                 self._data[rid] = data
                 short = apa.short_author(data)
                 if short:
