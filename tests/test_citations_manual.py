@@ -232,3 +232,14 @@ def test_a_subtitle_starts_with_a_capital():
     assert "Male alexithymia: A critical review." in entries["m"]
     assert "Phones: iPhone use and p53: A study." in entries["i"]
     assert "Tränen: eine Studie." in entries["d"]
+
+
+def test_a_database_address_is_left_out():
+    """9.30: no URL of an academic research database; a DOI or the work's own address stays."""
+    base = {"type": "article-journal", "author": [{"family": "Lee", "given": "Ann"}], "title": "T",
+            "container-title": "J", "volume": "3", "page": "1-9", "issued": {"date-parts": [[2020]]}}
+    refs = [{**base, "id": "d", "URL": "https://search.ebscohost.com/login.aspx?direct=true&db=pdh&AN=1"},
+            {**base, "id": "w", "URL": "https://example.org/journal/3/1"}]
+    entries = {e.key: e.text for e in CitationProcessor(refs, STYLE).process(
+        [Cluster((CiteItem("d"),)), Cluster((CiteItem("w"),))]).bibliography}
+    assert entries["d"].endswith("J, 3, 1–9.") and entries["w"].endswith("https://example.org/journal/3/1")

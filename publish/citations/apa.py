@@ -144,3 +144,23 @@ def capitalize_subtitles(data: dict[str, Any]) -> dict[str, Any]:
 def _capitalize(word: str) -> str:
     plain = word.islower() and "." not in word and not any(c.isdigit() for c in word)  # "p53", "vs." stay
     return word[0].upper() + word[1:] if plain else word
+
+
+# Hosts of academic research databases (their addresses need a subscription or a session, and lead
+# to a copy, not to the work's own home)
+_DATABASES = re.compile(r"^https?://(?:[\w-]+\.)*(?:ebscohost\.com|proquest\.com|jstor\.org|psycnet\.apa\.org|"
+                        r"ovid\.com|ovidsp\.\w+|gale\.com|galegroup\.com|webofscience\.com|webofknowledge\.com|"
+                        r"scopus\.com|ebookcentral\.proquest\.com)(?:[/:?#]|$)", re.I)
+
+
+def without_database_url(data: dict[str, Any]) -> dict[str, Any]:
+    """APA 9.30: a work read in an academic research database is cited without the database's address
+    (Zotero stores it in URL, and the style would print it); a DOI, or the work's own web address, stays."""
+    url = data.get("URL")
+    if not isinstance(url, str) or not _DATABASES.match(url.strip()):
+        return data
+    return {k: v for k, v in data.items() if k not in ("URL", "accessed")}
+
+
+# The rules applied to each reference's data before the style reads it, in order.
+DATA_RULES = (drop_publisher_as_author, unpublished_thesis, capitalize_subtitles, without_database_url)

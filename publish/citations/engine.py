@@ -75,7 +75,9 @@ class CitationProcessor:
                 continue
             rid = f"r{len(self._ids)}"
             try:
-                manual = apa.capitalize_subtitles(apa.unpublished_thesis(apa.drop_publisher_as_author(data)))
+                manual = data
+                for rule in apa.DATA_RULES:
+                    manual = rule(manual)
                 refs[rid] = build_reference(rid, manual)
                 self._data[rid] = data
                 short = apa.short_author(data)
