@@ -34,11 +34,13 @@ def _initials(name: str) -> str:
 
 
 def _author_names(data: dict[str, Any]) -> list[str]:
-    """The literal (group) names of the first creators the reference list prints."""
+    """The group names (a ``literal``, or a ``family`` with no given name) of the first creators the
+    reference list prints."""
     for variable in ("author", "editor"):
         names = data.get(variable)
         if isinstance(names, list) and names:
-            return [str(n["literal"]) for n in names if isinstance(n, dict) and n.get("literal")]
+            return [str(n.get("literal") or n.get("family")) for n in names if isinstance(n, dict)
+                    and (n.get("literal") or (n.get("family") and not n.get("given")))]
     return []
 
 
