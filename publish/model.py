@@ -16,6 +16,9 @@ from publish.findings import Location
 
 # In a reference (a CSL-JSON dict): the key of the entry it took fields from through BibTeX's crossref.
 CROSSREF_PARENT = "publish:crossref"
+# In a reference: the abbreviation of its group author (BibLaTeX's ``shortauthor``), which APA 8.21 introduces
+# at the first citation ("National Sleep Wellness Agency [NSWA], 2021") and uses after it ("NSWA, 2021").
+SHORT_AUTHOR = "publish:short-author"
 
 # The print page sizes book.yaml may name, and each one's CSS @page size.
 PAGE_SIZES = {"A5": "A5", "A4": "A4", "Letter": "letter", "6x9in": "6in 9in"}

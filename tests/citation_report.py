@@ -22,6 +22,7 @@ from publish.model import CiteItem, Cluster  # noqa: E402
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "apa7"
 EXTRA = ROOT / "tests" / "fixtures" / "apa7-extra"  # our own invented set (see its README)
+MANUAL = ROOT / "tests" / "fixtures" / "apa7-manual.json"  # the manual's forms for the shared set
 STYLE = ROOT / "styles" / "csl" / "apa.csl"
 _LINK = re.compile(r"</?a\b[^>]*>")
 
@@ -64,11 +65,19 @@ class Report:
     details: list[str] = field(default_factory=list)
 
 
-def compare(refs: str, cases: str, expected: str, allow: dict[str, str] | None = None,
+def load_manual(path: Path) -> dict:
+    """The manual's forms of one fixture set (``apa7-manual.json`` format): where the APA manual and
+    citeproc-js differ, the cluster or entry is compared with the manual's text and HTML instead."""
+    if not path.exists():
+        return {"clusters": {}, "entries": {}}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def compare(refs: str, cases: str, expected: str, manual: dict | None = None,
             base: Path = FIXTURES) -> Report:
-    """Run our processor on one fixture set in ``base``; ``allow`` maps cluster ids that follow
-    the APA manual (compared with ``apa7_by_hand`` in text) to the reason."""
-    allow = allow or {}
+    """Run our processor on one fixture set in ``base``; ``manual`` (see :func:`load_manual`) holds
+    the clusters and entries whose target is the APA manual's form, not citeproc-js's."""
+    manual = manual or {"clusters": {}, "entries": {}}
     references = json.loads((base / refs).read_text(encoding="utf-8"))
     want = json.loads((base / expected).read_text(encoding="utf-8"))
     pairs = load_clusters(base / cases)
@@ -76,19 +85,19 @@ def compare(refs: str, cases: str, expected: str, allow: dict[str, str] | None =
     report = Report(total_clusters=len(pairs), total_entries=len(want["bibliography"]["ids"]))
     expected_clusters = {c["id"]: c for c in want["clusters"]}
     for (case, _), got in zip(pairs, result.clusters, strict=True):
-        cid, exp = case["id"], expected_clusters[case["id"]]
-        target_text = case["apa7_by_hand"] if cid in allow else exp["text"]
-        if normalise(got.text) != normalise(target_text):
+        cid = case["id"]
+        exp = manual["clusters"].get(cid) or expected_clusters[cid]
+        if normalise(got.text) != normalise(exp["text"]):
             report.cluster_text.append(cid)
-            report.details.append(f"{cid} text\n   want {target_text}\n   got  {got.text}")
-        if cid in allow:
-            continue  # html of an allowlisted case has no citeproc-js counterpart
+            report.details.append(f"{cid} text\n   want {exp['text']}\n   got  {got.text}")
         if html_normalise(got.html) != html_normalise(exp["html"]):
             report.cluster_html.append(cid)
             report.details.append(f"{cid} html\n   want {exp['html']}\n   got  {got.html}")
     bib = want["bibliography"]
     ours = {e.key: e for e in result.bibliography}
     for key, text, markup in zip(bib["ids"], bib["text"], bib["html"], strict=True):
+        if key in manual["entries"]:
+            text, markup = manual["entries"][key]["text"], manual["entries"][key]["html"]
         entry = ours.get(key)
         if entry is None or normalise(entry.text) != normalise(text):
             report.bib_text.append(key)
@@ -115,19 +124,16 @@ def summary(name: str, report: Report) -> str:
 
 
 def main() -> None:
-    from test_citations_apa import MANUAL_OVER_CITEPROC_JS  # the allowlists live with the tests
-    from test_citations_extra import EXTRA_MANUAL_OVER_CITEPROC_JS
-
     verbose = "-v" in sys.argv
     main = ("refs.json", "cases.json", "expected.json")
-    for name, files, allow, base in (
-        ("citeproc-js parity", main, {}, FIXTURES),
-        ("with allowlist (APA manual)", main, MANUAL_OVER_CITEPROC_JS, FIXTURES),
-        ("seed", ("seed-refs.json", "seed-cases.json", "seed-expected.json"), {}, FIXTURES),
-        ("extra set, citeproc-js parity", main, {}, EXTRA),
-        ("extra set with allowlist (APA manual)", main, EXTRA_MANUAL_OVER_CITEPROC_JS, EXTRA),
+    for name, files, manual, base in (
+        ("citeproc-js parity", main, None, FIXTURES),
+        ("by the APA manual", main, load_manual(MANUAL), FIXTURES),
+        ("seed", ("seed-refs.json", "seed-cases.json", "seed-expected.json"), None, FIXTURES),
+        ("extra set, citeproc-js parity", main, None, EXTRA),
+        ("extra set by the APA manual", main, load_manual(EXTRA / "manual.json"), EXTRA),
     ):
-        report = compare(*files, allow=allow, base=base)
+        report = compare(*files, manual=manual, base=base)
         print(summary(name, report))
         if verbose:
             print("\n".join("  " + d for d in report.details))

@@ -23,6 +23,7 @@ from typing import Any
 from publish.bibliography.bibcsl import to_csl
 from publish.bibliography.bibtex import BibtexEntry, parse_bibtex
 from publish.bibliography.csl import check_type, normalise_item
+from publish.bibliography.fields import citation_key
 from publish.bibliography.reader import RawEntry, decode, read_json, read_yaml
 from publish.findings import Finding, Location, error, warning
 from publish.model import CROSSREF_PARENT
@@ -149,7 +150,7 @@ def _check(entries: list[RawEntry], display: str,
                                   "mapping of fields", where,
                                   'write each entry as {"id": "key", "type": "book", …} (YAML: "- id: key")'))
             continue
-        key = item.get("id")
+        key = citation_key(item) or item.get("id")
         if isinstance(key, int | float) and not isinstance(key, bool):
             key = str(key)
         if not isinstance(key, str) or not key.strip():

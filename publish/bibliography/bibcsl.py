@@ -14,10 +14,13 @@ import re
 from typing import Any
 
 from publish.bibliography.bibtex import BibtexEntry
+from publish.bibliography.casing import is_english
 from publish.bibliography.csl import month_number
-from publish.bibliography.latex import latex_to_text, verbatim
+from publish.bibliography.fields import language_code, status_words
+from publish.bibliography.latex import convert, latex_to_text, verbatim
 from publish.bibliography.names import parse_names
 from publish.findings import Finding, Location, warning
+from publish.model import SHORT_AUTHOR
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,11 @@ _TYPES = {
     "interview": "interview", "speech": "speech",
 }
 _THESIS_GENRE = {"phdthesis": "Doctoral dissertation", "mastersthesis": "Master's thesis"}
+# BibLaTeX's localisation keys for the ``type`` field (its manual, 4.9.2.13) -> the words APA prints
+_TYPE_KEYS = {"phdthesis": "Doctoral dissertation", "mathesis": "Master's thesis",
+              "mastersthesis": "Master's thesis", "candthesis": "Candidate thesis", "techreport": "Technical report",
+              "resreport": "Research report", "software": "Computer software", "datacd": "Data CD",
+              "audiocd": "Audio CD"}
 
 # BibTeX field → CSL variable, for plain text fields (first one present wins).
 _TEXT = {
@@ -60,19 +68,14 @@ _VERBATIM = {"doi": "DOI", "url": "URL"}
 _NAMES = {"author": "author", "editor": "editor", "translator": "translator",
           "bookauthor": "container-author", "director": "director"}
 _DATES = {"urldate": "accessed", "origdate": "original-date", "eventdate": "event-date"}
-_LANGIDS = {
-    "english": "en", "american": "en-US", "usenglish": "en-US", "british": "en-GB", "ukenglish": "en-GB",
-    "australian": "en-AU", "canadian": "en-CA", "german": "de", "ngerman": "de", "austrian": "de-AT",
-    "naustrian": "de-AT", "swissgerman": "de-CH", "french": "fr", "spanish": "es", "italian": "it",
-    "dutch": "nl", "portuguese": "pt", "brazilian": "pt-BR", "swedish": "sv", "danish": "da",
-    "norsk": "nb", "norwegian": "nb", "nynorsk": "nn", "finnish": "fi", "polish": "pl", "czech": "cs",
-    "slovak": "sk", "slovene": "sl", "croatian": "hr", "serbian": "sr", "russian": "ru",
-    "ukrainian": "uk", "greek": "el", "turkish": "tr", "hungarian": "hu", "romanian": "ro",
-    "catalan": "ca", "japanese": "ja", "chinese": "zh", "korean": "ko", "hebrew": "he", "arabic": "ar",
-}
+# Fields whose text keeps its italics, super- and subscripts; titles are also sentence-cased when English.
+_SENTENCE = {"title", "subtitle", "titleaddon", "shorttitle", "booktitle", "booksubtitle", "maintitle",
+             "mainsubtitle", "issuetitle", "origtitle"}
+_RICH = {"journaltitle", "journal", "series", "eventtitle", "shortjournal", "note", "howpublished"}
 _IGNORED = {"file", "langid", "month", "year", "date", "day", "number", "issue", "entrysubtype",
             "eprint", "eprinttype", "archiveprefix", "primaryclass", "timestamp", "owner", "ids",
-            "key", "crossref", "subtitle", "titleaddon", "urlaccessdate", "mendeley-tags"}
+            "key", "crossref", "subtitle", "titleaddon", "urlaccessdate", "mendeley-tags", "shortauthor",
+            "booksubtitle", "mainsubtitle"}
 
 
 def _issued(entry: BibtexEntry) -> tuple[Any, str | None]:
@@ -108,8 +111,20 @@ def to_csl(entry: BibtexEntry) -> tuple[dict[str, Any], dict[str, Location], lis
             item[variable] = value
             where[variable] = fields[bib_name].location
 
+    english = is_english(latex_to_text(fields["langid"].raw) if "langid" in fields else
+                         latex_to_text(fields["language"].raw) if "language" in fields else None)
+    unknown: dict[str, list[str]] = {}
+
     def text(name: str) -> str:
-        return latex_to_text(fields[name].raw) if name in fields else ""
+        """A field's text: titles keep their markup and become sentence case if English; containers
+        keep their markup; other fields are plain."""
+        if name not in fields:
+            return ""
+        value, commands = convert(fields[name].raw, rich=name in _RICH or name in _SENTENCE,
+                                  english=english and name in _SENTENCE)
+        for command in commands:
+            unknown.setdefault(command, []).append(name)
+        return value
 
     kind = entry.kind
     csl_type = _TYPES.get(kind)
@@ -125,6 +140,8 @@ def to_csl(entry: BibtexEntry) -> tuple[dict[str, Any], dict[str, Location], lis
         if "howpublished" in fields else False
     if kind == "misc" and ("url" in fields or howpublished_url):
         csl_type = "webpage"
+    if kind in ("unpublished", "misc") and "eventtitle" in fields:
+        csl_type = "speech"  # a talk or poster (Zotero's "presentation", which its CSL JSON calls speech)
     item["type"] = csl_type
 
     title = text("title")
@@ -135,7 +152,15 @@ def to_csl(entry: BibtexEntry) -> tuple[dict[str, Any], dict[str, Location], lis
         put("title", title, "title")
     for bib_name, variable in _NAMES.items():
         if bib_name in fields:
-            put(variable, parse_names(fields[bib_name].raw), bib_name)
+            groups: list[str] = []
+            put(variable, parse_names(fields[bib_name].raw, groups), bib_name)
+            findings.extend(warning(
+                "b-009", f"entry '{entry.key}': {bib_name} '{group}' is written like a person's name; it is "
+                "read as a group author", fields[bib_name].location,
+                f"put the group in double braces so BibTeX tools agree: {bib_name} = {{{{{group}}}}}")
+                for group in groups)
+    if "shortauthor" in fields and "author" in item:  # a group's abbreviation, for APA 8.21
+        item[SHORT_AUTHOR] = text("shortauthor")
     for bib_name, variable in _VERBATIM.items():
         if bib_name in fields:
             put(variable, verbatim(fields[bib_name].raw), bib_name)
@@ -158,17 +183,28 @@ def to_csl(entry: BibtexEntry) -> tuple[dict[str, Any], dict[str, Location], lis
     for bib_name, variable in _TEXT.items():
         skip = bib_name == "title" or (bib_name == "howpublished" and howpublished_url)
         if bib_name in fields and not skip:
-            put(variable, text(bib_name), bib_name)
+            value = text(bib_name)
+            if bib_name == "booktitle" and value and text("booksubtitle"):
+                value += ": " + text("booksubtitle")
+            put(variable, value, bib_name)
     if "language" not in item and "langid" in fields:
-        langid = text("langid")
-        put("language", _LANGIDS.get(langid.lower(), langid), "langid")
+        put("language", language_code(text("langid")), "langid")
 
+    if isinstance(item.get("genre"), str):
+        item["genre"] = _TYPE_KEYS.get(item["genre"].strip().lower(), item["genre"])
+    if "status" in item:
+        item["status"] = status_words(item["status"])
     issued, source = _issued(entry)
     if issued and source:
         put("issued", issued, source)
     for bib_name, variable in _DATES.items():
         if bib_name in fields:
             put(variable, {"raw": text(bib_name)}, bib_name)
+    for command, names in unknown.items():
+        first = fields[names[0]]
+        findings.append(warning("b-008", f"entry '{entry.key}': the LaTeX command \\{command} in '{first.name}' "
+                                "is not one we know; only its argument's text is kept", first.location,
+                                f"replace \\{command} with the character or words it stands for"))
     unused = sorted(set(fields) - set(_TEXT) - set(_VERBATIM) - set(_NAMES) - set(_DATES) - _IGNORED)
     if unused:
         log.debug("%s: entry '%s': fields not mapped to CSL: %s", entry.location, entry.key,

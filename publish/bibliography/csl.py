@@ -14,6 +14,16 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from publish.bibliography.fields import (
+    UNDATED_STATUS,
+    article_number,
+    edition_number,
+    group_abbreviation,
+    language_code,
+    looks_like_group,
+    status_of_date,
+    status_words,
+)
 from publish.bibliography.names import parse_names
 from publish.findings import Finding, Location, warning
 
@@ -259,6 +269,10 @@ def _names(value: Any) -> tuple[list[dict[str, Any]] | None, str]:
                     problem = problem or f"has a name part '{part}' written as a number, not text"
                 else:  # a list, a mapping, true/false: never printed as a Python value
                     problem = problem or f"has a name part '{part}' that is not text; it was left out"
+            if set(parts) == {"family", "given"} and looks_like_group(f"{parts['given']} {parts['family']}".split()):
+                parts = {"literal": f"{parts['given']} {parts['family']}"}
+                problem = problem or (f"has the group '{parts['literal']}' split as a person's name; it was "
+                                      "read as one group name")
             if parts:
                 names.append(parts)
         else:
@@ -290,10 +304,15 @@ def normalise_item(item: dict[str, Any], locate: Locate, key: str,
         if name in NAME_VARIABLES:
             names, problem = _names(value)
             if problem:
-                shape(problem, 'write it as a list: [{"family": "Porges", "given": "S. W."}]')
+                shape(problem, 'write a group as {"literal": "World Health Organization"}' if "group" in problem
+                      else 'write it as a list: [{"family": "Porges", "given": "S. W."}]')
             if names:
                 result[name] = names
         elif name in DATE_VARIABLES:
+            status = status_of_date(value) if name == "issued" else None
+            if status:  # "in press" in the date field: APA prints it in the date's place, from the status
+                result.setdefault("status", status)
+                continue
             date, problem = normalise_date(value)
             if not problem and strict_dates and not isinstance(value, dict):
                 problem = f"is {value!r}, not an object; it was read as {date}"
@@ -327,6 +346,17 @@ def normalise_item(item: dict[str, Any], locate: Locate, key: str,
                 shape("must be text or a number; it was left out", f"write {name} as a single text value")
         else:
             result[name] = value
+    result.update(group_abbreviation(result))
+    result.pop("shortauthor", None)
+    if isinstance(result.get("language"), str):
+        result["language"] = language_code(result["language"])
+    if "edition" in result:
+        result["edition"] = edition_number(result["edition"])
+    if isinstance(result.get("status"), str):
+        result["status"] = status_words(result["status"])
+        if result["status"] in UNDATED_STATUS:  # APA 9.14: "(in press)" stands where the year would
+            result.pop("issued", None)
+    result = article_number(result)
     if "URL" in result and not any(name in result for name in ("DOI", "issued", "status", "accessed")):
         written = next((str(k) for k in item if str(k).lower() == "url"), "URL")
         findings.append(warning(

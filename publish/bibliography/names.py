@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from publish.bibliography.fields import looks_like_group
 from publish.bibliography.latex import latex_to_text
 
 # Commands that are letters themselves; their own case decides (``{\o}rsted``).
@@ -150,16 +151,25 @@ def parse_name(raw: str) -> dict[str, str]:
     return {key: value for key, value in name.items() if value}
 
 
-def parse_names(raw: str) -> list[dict[str, str]]:
+def parse_names(raw: str, groups: list[str] | None = None) -> list[dict[str, str]]:
     """A BibTeX name list (``A and B and others``) → CSL names.
 
     ``others`` is dropped: CSL has no "more authors" marker, and the style adds et al. itself.
+    A group typed without its protecting braces (``{World Health Organization}`` instead of
+    ``{{…}}``) would become "Organization, W. H."; it is read as one group name instead, and
+    added to ``groups`` so the caller can say so.
     """
     names = []
     for part in split_top(raw, r"\s+and\s+"):
         if not part.strip() or part.strip().lower() == "others":
             continue
         name = parse_name(part)
+        if "family" in name and "given" in name and set(name) <= {"family", "given"}:
+            words = f"{name['given']} {name['family']}".split()
+            if looks_like_group(words):
+                name = {"literal": " ".join(words)}
+                if groups is not None:
+                    groups.append(name["literal"])
         if name:
             names.append(name)
     return names

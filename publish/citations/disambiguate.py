@@ -122,5 +122,6 @@ def _add_names(members: list[str], people: dict[str, list[tuple[str, str]]],
             continue
         for n in range(start + 1, longest + 1):
             if clashes(n) == target:
-                overrides[i]["use_first"] = n
+                # "et al." is plural (APA 8.18): it never stands for a single name, which is then written
+                overrides[i]["use_first"] = len(people[i]) if n == len(people[i]) - 1 else n
                 break

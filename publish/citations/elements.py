@@ -18,8 +18,9 @@ from citeproc.string import NoCase, String
 from publish.citations.state import STATE, Frame
 
 EN_DASH = "\N{EN DASH}"
-# Number variables whose hyphenated ranges citeproc-js prints with an en dash.
-_RANGE_NUMBERS = {"issue", "volume", "number", "edition", "chapter-number", "collection-number"}
+# Number variables whose hyphenated ranges citeproc-js prints with an en dash; not a report's "number",
+# which is an identifier: "NIH Publication No. 18-2059" (APA 10.4).
+_RANGE_NUMBERS = {"issue", "volume", "edition", "chapter-number", "collection-number"}
 _RANGE = re.compile(r"^\s*(\w+)\s*[-\u2013]\s*(\w+)\s*$")
 
 
@@ -170,9 +171,20 @@ class Label(cm.Label):
     def _is_plural(self, item):
         """A locator range or list of roman numerals or letters is plural too ("pp. iv–vi");
         citeproc-py counted only digits on both sides."""
+        if self.get("variable") == "number":
+            return False  # one report or publication number, hyphen or not: "No. 18-2059" (APA 10.4)
         if self.get("variable") == "locator" and item.locator is not None:
             return bool(_MULTIPLE.search(str(item.locator.identifier))) or super()._is_plural(item)
         return super()._is_plural(item)
+
+    def get_term(self, name, form=None, *args, **kwargs):
+        """A term missing in the requested form falls back as CSL says (verb-short -> verb -> long,
+        symbol -> short -> long): the reviewed author's "by" exists only as a verb."""
+        term = super().get_term(name, form, *args, **kwargs)
+        while term is None and form is not None:
+            form = _TERM_FALLBACK.get(form)
+            term = super().get_term(name, form, *args, **kwargs)
+        return term
 
     def markup(self, text):
         """Apply ``text-case`` to terms: citeproc-py skips title case with no language,
@@ -182,6 +194,7 @@ class Label(cm.Label):
         return None
 
 
+_TERM_FALLBACK = {"verb-short": "verb", "symbol": "short", "short": None, "verb": None}
 _MULTIPLE = re.compile(r"\w\s*(?:[-\u2013,&]|and)\s*\w")
 
 
@@ -306,7 +319,7 @@ class Name(cm.Name):
             if len(texts) >= 2:
                 return String(delimiter.join(texts) + delimiter + et_al)
             return String(texts[0] + " " + et_al)
-        and_opt = self.get_option("and", context, sort_options)
+        and_opt = override.get("and") or self.get_option("and", context, sort_options)
         if and_opt and len(texts) > 1:
             symbol = and_opt == "symbol"
             and_term = str(self.preformat("&") if symbol else self.get_single_term(name="and"))

@@ -24,7 +24,7 @@ from typing import Any
 
 from citeproc.source import Reference
 
-from publish.citations import richtext
+from publish.citations import apa, richtext
 from publish.citations.disambiguate import disambiguate
 from publish.citations.render import LOCK, Renderer, build_reference, cached_style, copy_reference
 from publish.citations.sort import sort_items
@@ -62,6 +62,8 @@ class CitationProcessor:
         self.style = cached_style(Path(style), locale)
         self._ids: dict[str, str] = {}  # our key -> internal id
         self._keys: dict[str, str] = {}  # internal id -> our key
+        self._short: dict[str, tuple[str, str]] = {}  # internal id -> (group name, its abbreviation)
+        self._data: dict[str, dict] = {}  # internal id -> the CSL-JSON item, for the manual's rules
         refs: dict[str, Reference] = {}
         for data in references:
             key = str(data.get("id", "")) if isinstance(data, dict) else ""
@@ -73,7 +75,14 @@ class CitationProcessor:
                 continue
             rid = f"r{len(self._ids)}"
             try:
-                refs[rid] = build_reference(rid, data)
+                manual = data
+                for rule in apa.DATA_RULES:
+                    manual = rule(manual)
+                refs[rid] = build_reference(rid, manual)
+                self._data[rid] = data
+                short = apa.short_author(data)
+                if short:
+                    self._short[rid] = short
             except Exception:
                 log.exception("reference %s could not be read; skipped", key)
                 continue
@@ -117,17 +126,23 @@ class CitationProcessor:
             renderer.use_html()
         for rid, suffix in suffixes.items():
             refs[rid]["year_suffix"] = suffix
-        parts = _Parts(renderer, overrides)
-        descending = renderer.descending(cite_sort) if cite_sort is not None else []
-        formatted = fork_map(lambda c: self._cluster(c, parts, cite_keys, descending), clusters)
         bibliography = []
         if self.style.bibliography is not None:
             for rid, html in zip(order, fork_map(renderer.entry, order), strict=True):
                 if not html:
                     log.info("no reference-list entry for %s (the style prints none)", self._keys[rid])
                     continue
-                html = richtext.link_urls(html)
+                html = richtext.link_urls(apa.episode_number(html, self._data[rid]))
                 bibliography.append(BibEntry(self._keys[rid], html, richtext.to_text(html)))
+        # a cite links to its entry only when the list has one (a personal communication has none: APA 8.9)
+        listed = {self._ids[e.key] for e in bibliography} if self.style.bibliography is not None else set(order)
+        # ties (one author, one date) keep reference-list order, so year letters come in order (APA 8.12)
+        rank = {rid: n for n, rid in enumerate(order)}
+        cite_keys = {rid: (*keys, rank[rid]) for rid, keys in cite_keys.items()}
+        parts = _Parts(renderer, overrides, self._short, _first_citations(clusters, self._ids, self._short))
+        descending = [*renderer.descending(cite_sort), False] if cite_sort is not None else []
+        formatted = fork_map(lambda n: self._cluster(n, clusters[n], parts, cite_keys, descending, listed),
+                             range(len(clusters)))
         return CitationResult(formatted, bibliography)
 
     def _want(self, key: str, wanted: dict[str, None]) -> None:
@@ -137,24 +152,35 @@ class CitationProcessor:
         else:
             wanted[rid] = None
 
-    def _cluster(self, cluster: Cluster, parts: _Parts, sort_keys: dict,
-                 descending: list[bool]) -> FormattedCluster:
+    def _cluster(self, index: int, cluster: Cluster, parts: _Parts, sort_keys: dict,
+                 descending: list[bool], listed: set[str]) -> FormattedCluster:
         cites = [_Cite(self._ids[i.key], i.key, i) for i in cluster.items if i.key in self._ids]
         keys = tuple(c.key for c in cites)
         if not cites:
             return FormattedCluster("", "", keys)
         for cite in cites:
-            cite.author = parts.author(cite.rid)
+            cite.author = parts.author(cite.rid, index)
             cite.body = parts.body(cite.rid, cite.item)
         r = parts.renderer
         anchor = cites[0] if cluster.narrative else None
         lead: list[_Cite] = []
-        order = sort_items([str(n) for n in range(len(cites))],
-                           lambda n: sort_keys.get(cites[int(n)].rid, ()), descending)
-        ordered = [cites[int(n)] for n in order]
+        author = ""  # the narrative author, as the sentence names it
+        if any(c.item.prefix for c in cites[1:]):
+            # a prefix belongs to its own work ("see also Beck"): sorting would hand it to another,
+            # so the typed order is kept, as pandoc does (APA 8.11: a prefix introduces its own citation)
+            ordered = list(cites)
+        else:
+            order = sort_items([str(n) for n in range(len(cites))],
+                               lambda n: sort_keys.get(cites[int(n)].rid, ()), descending)
+            ordered = [cites[int(n)] for n in order]
         if anchor is not None:
             lead = [c for c in ordered if c is anchor or (c.author == anchor.author and not c.item.prefix)]
             ordered = lead + [c for c in ordered if c not in lead]
+            author, words = parts.split_communication(parts.narrative_author(anchor.rid, index))
+            # "National Sleep Wellness Agency (NSWA, 2021)": APA 8.21; "(personal communication, …)": 8.9
+            words = words or parts.narrative_abbreviation(anchor.rid, index)
+            if words:
+                anchor.body = r.group_delimiter.join(p for p in (words, anchor.body) if p)
         groups: list[list[_Cite]] = []
         for cite in ordered:
             last = groups[-1][-1] if groups else None
@@ -171,7 +197,7 @@ class CitationProcessor:
                 hide_author = n > 0 or cite.item.suppress_author or (anchor is not None and cite in lead)
                 content = [p for p in ([] if hide_author else [cite.author]) + [cite.body] if p]
                 inner = r.group_delimiter.join(content)
-                if inner:
+                if inner and cite.rid in listed:
                     named = ""  # a year alone ([-@key]) is a link named by whose work it is, the year included
                     if cite.item.suppress_author and cite.author:
                         label = richtext.to_text(r.group_delimiter.join([cite.author, cite.body]))
@@ -181,16 +207,36 @@ class CitationProcessor:
             pieces.append(", ".join(p for p in rendered if p))
         inside = r.cite_delimiter.join(p for p in pieces if p)
         html = f"{r.prefix}{inside}{r.suffix}" if inside else ""
-        if anchor is not None and len(cites) == 1 and inside and not (anchor.item.prefix or anchor.item.suffix):
-            # "Porges (2011)": one link for one work, named by its author and year (not two, "Porges", "2011")
-            plain = f"{r.prefix}{anchor.body}{r.suffix}" if anchor.body else ""
-            words = f"{anchor.author} {plain}" if plain else anchor.author
-            html = f'<a href="#{escape(ref_id(anchor.key))}" role="doc-biblioref">{words}</a>'
-        elif anchor is not None:
-            link = f'<a href="#{escape(ref_id(anchor.key))}" role="doc-biblioref">{anchor.author}</a>'
-            html = f"{link} {html}" if html else link
+        if anchor is not None:
+            if len(cites) == 1 and inside and not (anchor.item.prefix or anchor.item.suffix):
+                # "Porges (2011)": one link for one work, named by its author and year (not two, "Porges", "2011")
+                plain = f"{r.prefix}{anchor.body}{r.suffix}" if anchor.body else ""
+                html = _link(anchor, f"{author} {plain}" if plain else author, listed)
+            else:
+                link = _link(anchor, author, listed)
+                html = f"{link} {html}" if html else link
         html = r.finish(html)
         return FormattedCluster(html, richtext.to_text(html), keys)
+
+
+def _link(cite: _Cite, words: str, listed: set[str]) -> str:
+    if cite.rid not in listed:
+        return words
+    return f'<a href="#{escape(ref_id(cite.key))}" role="doc-biblioref">{words}</a>'
+
+
+def _first_citations(clusters: Sequence[Cluster], ids: dict[str, str],
+                     short: dict[str, tuple[str, str]]) -> set[tuple[int, str]]:
+    """(cluster index, internal id) of the clusters where each abbreviated group author is first cited, in
+    the document's order: APA 8.21 introduces a group's abbreviation once, whichever of its works comes first."""
+    first_cluster: dict[str, int] = {}  # group name -> index of the cluster that first cites it
+    firsts = set()
+    for index, cluster in enumerate(clusters):
+        for item in cluster.items:
+            rid = ids.get(item.key)
+            if rid is not None and rid in short and first_cluster.setdefault(short[rid][0], index) == index:
+                firsts.add((index, rid))
+    return firsts
 
 
 def _sort_element(parent: Any) -> Any:
@@ -211,17 +257,51 @@ def _affix(prefix: str, text: str, suffix: str) -> str:
 class _Parts:
     """Per-reference cite parts, rendered once per process() call."""
 
-    def __init__(self, renderer: Renderer, overrides: dict) -> None:
+    def __init__(self, renderer: Renderer, overrides: dict, short: dict[str, tuple[str, str]],
+                 firsts: set[tuple[int, str]]) -> None:
         self.renderer = renderer
         self.overrides = overrides
+        self.short = short
+        self.firsts = firsts
         self._authors: dict[str, str] = {}
+        self._narrative: dict[str, str] = {}
         self._dates: dict[str, str] = {}
         self._locators: dict[tuple[str, str, str], str] = {}
 
-    def author(self, rid: str) -> str:
+    def author(self, rid: str, cluster: int) -> str:
+        """The author as a parenthetical citation prints it; a group author with an abbreviation is
+        "Name [ABBR]" at its first citation and "ABBR" after (APA 8.21)."""
+        if rid in self.short:
+            name, abbreviation = (escape(part, quote=False) for part in self.short[rid])
+            return f"{name} [{abbreviation}]" if (cluster, rid) in self.firsts else abbreviation
         if rid not in self._authors:
             self._authors[rid] = self.renderer.author(rid, self.overrides.get(rid))
         return self._authors[rid]
+
+    def narrative_author(self, rid: str, cluster: int) -> str:
+        """The author in running text: "and", not "&", between the last two names (APA 8.17)."""
+        if rid in self.short:
+            name, abbreviation = (escape(part, quote=False) for part in self.short[rid])
+            return name if (cluster, rid) in self.firsts else abbreviation
+        if rid not in self._narrative:
+            self._narrative[rid] = self.renderer.author(rid, self.overrides.get(rid), {"and": "text"})
+        return self._narrative[rid]
+
+    def split_communication(self, author: str) -> tuple[str, str]:
+        """"T. Nguyen, personal communication" -> ("T. Nguyen", "personal communication"): in running
+        text the words go inside the parentheses, "T. Nguyen (personal communication, March 3, 2020)"
+        (APA 8.9); ("…", "") for any other author."""
+        term = escape(self.renderer.term("personal-communication"), quote=False)
+        tail = self.renderer.group_delimiter + term
+        if term and author.endswith(tail):
+            return author[: -len(tail)], term
+        return author, ""
+
+    def narrative_abbreviation(self, rid: str, cluster: int) -> str:
+        """The abbreviation a narrative first citation introduces in its parentheses."""
+        if rid in self.short and (cluster, rid) in self.firsts:
+            return escape(self.short[rid][1], quote=False)
+        return ""
 
     def body(self, rid: str, item: CiteItem) -> str:
         if rid not in self._dates:

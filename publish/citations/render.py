@@ -24,7 +24,7 @@ from citeproc.source import Locator, Reference
 from citeproc.source.json import CiteProcJSON
 
 from publish.bibliography.csl import normalise_doi
-from publish.citations import richtext
+from publish.citations import apa, richtext
 from publish.citations.cslxml import Style, load_style
 from publish.citations.sort import SortValue, sort_value
 from publish.citations.state import STATE, Item
@@ -203,12 +203,20 @@ class Renderer:
     def finish(self, fragment: str) -> str:
         return richtext.fix_punctuation(richtext.decode_html(fragment), self.piq)
 
-    def author(self, ref_id: str, override: dict[str, Any] | None = None) -> str:
+    def author(self, ref_id: str, override: dict[str, Any] | None = None,
+               options: dict[str, str] | None = None) -> str:
+        """The in-text author; ``options`` set name options for this render (``{"and": "text"}``)."""
         STATE.name_override = override
+        STATE.name_options = options
         try:
             return self._render(self.author_el, ref_id)
         finally:
             STATE.name_override = None
+            STATE.name_options = None
+
+    def term(self, name: str) -> str:
+        """A locale term's singular long form, in the document's language."""
+        return str(self.style.get_single_term(name))
 
     def date(self, ref_id: str) -> str:
         return self._render(self.date_el, ref_id)
@@ -249,6 +257,8 @@ class Renderer:
                                         reference=_season_as_month(ref))
                 finally:
                     STATE.name_options = None
+                if apa.is_english(ref.get("language")):
+                    text = apa.without_article(text)
                 values.append(sort_value(text))
             else:
                 variable = key.get("variable", "").replace("-", "_")

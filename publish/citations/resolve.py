@@ -94,6 +94,7 @@ def resolve_citations(book: Book) -> list[Finding]:
     failures = _failures(book, result, owners)
     if failures:
         return findings + failures
+    findings += _unlisted(book, result, owners)
     formatted: list[list[FormattedCluster | None]] = [[None] * len(ch.clusters) for ch in book.chapters]
     for (c_index, k_index), fc in zip(owners, result.clusters, strict=True):
         formatted[c_index][k_index] = fc
@@ -138,6 +139,27 @@ def _failures(book: Book, result, owners: list[tuple[int, int]]) -> list[Finding
         style = book.csl.relative_to(book.root) if book.csl.is_relative_to(book.root) else Path(book.csl.name)
         found = [*found[:MAX_FAILURES], error("s-002", f"… and {rest} more places the style could not format",
                                               Location(str(style)), hint)]
+    return found
+
+
+_TEXT_ONLY = ("personal_communication", "interview")  # the APA style's in-text-only kinds (when not retrievable)
+
+
+def _unlisted(book: Book, result, owners: list[tuple[int, int]]) -> list[Finding]:
+    """c-004 for a cited work the reference list leaves out: its citation is not linked (a link would
+    lead nowhere).  A personal communication is left out by design (APA 8.9: cited in the text only)."""
+    listed = {entry.key for entry in result.bibliography}
+    kinds = {str(ref.get("id")): ref.get("type") for ref in book.references if isinstance(ref, dict)}
+    found, said = [], set()
+    for (c_index, k_index), cluster in zip(owners, result.clusters, strict=True):
+        for key in cluster.keys:
+            if key in listed or key in said or kinds.get(key) in _TEXT_ONLY:
+                continue
+            said.add(key)
+            found.append(warning("c-004", f"'@{key}' has no entry in the reference list (the style prints "
+                                 "none for it), so its citation links to nothing and is left unlinked",
+                                 book.chapters[c_index].clusters[k_index].location,
+                                 "check the reference's type and fields, or the CSL style's bibliography"))
     return found
 
 

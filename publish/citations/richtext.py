@@ -67,6 +67,7 @@ def _escape(text: str) -> str:
 
 
 _OPENS_AFTER = " \t\n([{\u2014\u2013-/\u201c\u2018"
+_ELIDED = re.compile(r"\d\d(?:s\b|\b)")  # two digits standing for a year or a decade
 
 
 def typographic(text: str) -> str:
@@ -86,7 +87,8 @@ def typographic(text: str) -> str:
             out.append("\u201c" if opening else "\u201d")
         elif char == "'":
             after = text[n + 1] if n + 1 < len(text) else ""
-            out.append("\u2018" if opening and after.isalnum() else "\u2019")
+            elided = _ELIDED.match(text, n + 1) is not None  # "CHI '21", "the '90s": an apostrophe
+            out.append("\u2018" if opening and after.isalnum() and not elided else "\u2019")
         else:
             out.append(char)
     return "".join(out)
@@ -145,6 +147,7 @@ def to_text(fragment: str) -> str:
 
 _CLOSERS = "\u201d\u2019"
 _QUOTE_PUNCT = re.compile(r"([" + _CLOSERS + r"])((?:</[a-z]+>)*)([.,])")
+_QUERY_COMMA = re.compile(r"([?!])(?:,([" + _CLOSERS + r"])|([" + _CLOSERS + r"](?:</[a-z]+>)*),)")
 _DOUBLE = re.compile(r"([?!.])((?:</?[a-z][^>]*>)*)\.(?!\.)")
 
 
@@ -156,6 +159,8 @@ def fix_punctuation(fragment: str, punctuation_in_quote: bool) -> str:
     """
     if punctuation_in_quote:
         fragment = _QUOTE_PUNCT.sub(lambda m: m.group(3) + m.group(1) + m.group(2), fragment)
+    # a quoted title ending in "?" or "!" takes no comma after it: (“Is It Burnout?” 2021) (APA 8.14)
+    fragment = _QUERY_COMMA.sub(lambda m: m.group(1) + (m.group(2) or m.group(3)), fragment)
     return _DOUBLE.sub(lambda m: m.group(1) + m.group(2), fragment)
 
 

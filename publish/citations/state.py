@@ -66,11 +66,14 @@ class RefView(dict):
         object.__setattr__(self, "hidden", set())
 
     def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):  # citeproc-py asks for "reviewed-author"; references hold "reviewed_author"
+            key = key.replace("-", "_")
         if key in self.hidden:
             return False
         return key in self._extra or key in self._base
 
     def __getitem__(self, key: str) -> Any:
+        key = key.replace("-", "_")
         if key in self.hidden:
             raise VariableError
         if key in self._extra:
