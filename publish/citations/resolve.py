@@ -21,7 +21,7 @@ from publish.citations.render import FAILED
 from publish.citations.richtext import to_text
 from publish.conventions import ALT_CITATION, XHTML, heading_text, q, serialize
 from publish.findings import Finding, Location, error, warning
-from publish.model import CROSSREF_PARENT, Book, CiteItem, Cluster, FormattedCluster
+from publish.model import CROSSREF_PARENT, Book, Chapter, CiteItem, Cluster, FormattedCluster
 from publish.paths import CSL
 
 log = logging.getLogger(__name__)
@@ -101,10 +101,7 @@ def resolve_citations(book: Book) -> list[Finding]:
     entries = {entry.key: entry for entry in result.bibliography}
     order = [entry.key for entry in result.bibliography]
     for chapter, chapter_formatted in zip(book.chapters, formatted, strict=True):
-        chapter.formatted = [fc or FormattedCluster("", "") for fc in chapter_formatted]
-        chapter.body_html, cited_headings = _fill(chapter.body_html, chapter.formatted)
-        for heading in chapter.headings:  # the contents name a heading's citation as the text prints it
-            heading.text = cited_headings.get(heading.id, heading.text)
+        fill_chapter(chapter, [fc or FormattedCluster("", "") for fc in chapter_formatted])
         if book.metadata.bibliography_placement == "chapter":
             keys = {i.key for c in chapter.clusters for i in c.items if i.key in entries}
             keys |= set(entries) if "*" in chapter.nocite else {k for k in chapter.nocite if k in entries}
@@ -198,6 +195,17 @@ def _did_you_mean(key: str, known: set[str]) -> str:
 def _alt_words(formatted: list[FormattedCluster], index: int) -> str:
     """A citation's words for alt text (nothing for a marker no citation made: the author typed it)."""
     return to_text(formatted[index].html) if index < len(formatted) else ""
+
+
+def fill_chapter(chapter: Chapter, formatted: list[FormattedCluster]) -> None:
+    """Put one article's formatted citations into its text and headings (the preview does this for one edit).
+
+    The contents name a heading that holds a citation as the text prints it.
+    """
+    chapter.formatted = formatted
+    chapter.body_html, cited_headings = _fill(chapter.body_html, formatted)
+    for heading in chapter.headings:
+        heading.text = cited_headings.get(heading.id, heading.text)
 
 
 def _fill(body_html: str, formatted: list[FormattedCluster]) -> tuple[str, dict[str, str]]:

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from publish.checks.book import check_book, check_duplicate_titles
-from publish.citations.resolve import _fill, check_citation_keys, resolve_citations  # _fill: see _update_chapter
+from publish.citations.resolve import check_citation_keys, fill_chapter, resolve_citations
 from publish.findings import Finding, error, has_errors
 from publish.model import Book, Chapter, FormattedCluster
 from publish.pipeline import offered_downloads, resolve
@@ -161,11 +161,7 @@ class Preview:
         formatted = self._reused_citations(old, chapter)
         if formatted is None:
             return self._recite(position, raw)
-        chapter.formatted = formatted
-        # the citation stage's own step for one article, by its private name until citations/ gives it a public one
-        chapter.body_html, cited = _fill(chapter.body_html, formatted)
-        for heading in chapter.headings:
-            heading.text = cited.get(heading.id, heading.text)
+        fill_chapter(chapter, formatted)
         chapter.bibliography = old.bibliography
         book.chapters[position], self.raw[position] = chapter, raw
         alone = dataclasses.replace(book, chapters=[chapter], bibliography=[])
