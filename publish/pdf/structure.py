@@ -184,8 +184,8 @@ class Rebuilder:
         flatten |= tag == "Link" and parent.tag == "Link"
         flatten |= node.inline and tag in ("NonStruct", "Span") and not node.pseudo and \
             not (info and info.attributes.get("lang"))
-        if node.pseudo in ("before", "after") and tag != "Link":
-            flatten = True
+        if (node.pseudo in ("before", "after") and tag != "Link") or node.pseudo == "footnote-marker":
+            flatten = True  # generated text: read with its element (a note's number is not a list label)
         if flatten:
             self.kids(node, element, page, parent, page_number, in_pseudo or bool(node.pseudo))
             return
@@ -231,7 +231,7 @@ class Rebuilder:
         classes = (info.attributes.get("class") or "").split()
         if node.pseudo == "footnote-call":
             return "Reference"
-        if node.pseudo in ("footnote-marker", "marker"):
+        if node.pseudo == "marker":
             return "Lbl"
         if info.attributes.get("role") == "doc-footnote":
             return "Note"

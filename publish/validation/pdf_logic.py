@@ -6,7 +6,8 @@ end; a listener is not.  These checks read the tree's logical text
 
 * ``v-018``: the tree is sound — every tagged content sequence on a page is
   owned by exactly one element, the parent tree says the same, every
-  reference names its page, every link annotation is in the tree;
+  reference names its page, every link annotation is in the tree, every
+  ``/ID`` is in the ID tree;
 * ``v-019``: a paragraph, list or table of the EPUB is not one structure
   element (P, L with as many LI, Table with as many rows) in the PDF;
 * ``v-020``: a hyphen that layout added is part of the logical text;
@@ -108,6 +109,11 @@ def soundness(pdf: pikepdf.Pdf, tree: Tree) -> list[str]:
             elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid and kid.get("/P") is not None \
                     and kid.P.objgen != element.objgen:
                 problems.append(f"{kid.S} names another parent (/P) than the element that holds it")
+    names = pdf.Root.StructTreeRoot.get("/IDTree", pikepdf.Dictionary()).get("/Names", pikepdf.Array())
+    listed = {str(names[i]): names[i + 1] for i in range(0, len(names) - 1, 2)}
+    for element, _ in tree.elements:
+        if "/ID" in element and (str(element.ID) not in listed or listed[str(element.ID)].objgen != element.objgen):
+            problems.append(f"{element.S} {element.ID} is not listed under its ID in the ID tree")
     nums = pdf.Root.StructTreeRoot.get("/ParentTree", pikepdf.Dictionary()).get("/Nums", pikepdf.Array())
     parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2)}
     for number, page in enumerate(pdf.pages, start=1):
