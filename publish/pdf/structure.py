@@ -66,7 +66,7 @@ class Rebuilt:
 
     artifacts: dict[int, set[int]] = field(default_factory=dict)  # page objgen number → MCIDs
     counts: dict[str, int] = field(default_factory=dict)
-    hyphens: dict[int, set[int]] = field(default_factory=dict)  # page objgen number → MCIDs ending in one
+    hyphens: dict[int, set[int]] = field(default_factory=dict)  # page objgen number → MCIDs ending in the author's
 
 
 def _kids(element) -> list:
@@ -222,7 +222,7 @@ class Rebuilder:
                     self.result.counts["empty"] = self.result.counts.get("empty", 0) + 1
                     continue
                 built.kids.append(("mcr", page, mcid, kid))
-                if kid.hyphen:
+                if kid.hyphen == "author":
                     self.result.hyphens.setdefault(page.objgen[0], set()).add(mcid)
 
     def retag(self, tag: str, node: Node, info: Element | None) -> str:

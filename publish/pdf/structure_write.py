@@ -89,18 +89,19 @@ class _Writer:
         return pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, MCID=mcid)
 
     def hyphenated(self, run: list[tuple], parent: pikepdf.Dictionary) -> pikepdf.Dictionary:
-        """Lines joined by hyphens that layout added, as one ``Span`` whose ``/ActualText`` is the text as written.
+        """Lines joined by a hyphen, as one ``Span`` whose ``/ActualText`` is the text as written.
 
-        The hyphen stays on paper; a screen reader and text extraction get the
-        word whole ("autonomic", not "auto- nomic"), and a hyphen the author
-        wrote ("built-up") is not touched: only hyphenation's are flagged.
+        The hyphen stays on paper; a screen reader gets the word whole: without
+        a hyphen that layout added ("autonomic", not "auto- nomic"), with the
+        author's own ("built-up", not "built- up").
         """
-        words = "".join(leaf.text[:-1] if leaf.hyphen and index < len(run) - 1 else leaf.text
+        words = "".join(leaf.text[:-1] if leaf.hyphen == "layout" and index < len(run) - 1 else leaf.text
                         for index, (_, _, _, leaf) in enumerate(run))
         span = self.pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Span,
                                                          P=parent, Pg=run[0][1], ActualText=pikepdf.String(words)))
         span.K = pikepdf.Array([self.reference(kid, span, run[0][1]) for kid in run])
-        self.rebuilder.result.counts["hyphens"] = self.rebuilder.result.counts.get("hyphens", 0) + len(run) - 1
+        layout = sum(1 for kid in run[:-1] if kid[3].hyphen == "layout")
+        self.rebuilder.result.counts["hyphens"] = self.rebuilder.result.counts.get("hyphens", 0) + layout
         return span
 
     def copy_attribute(self, value):

@@ -186,7 +186,7 @@ def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]], layout: di
     for page in pdf.pages:
         number = page.obj.objgen[0]
         wanted = targets.get(number)
-        if not wanted:
+        if wanted is None:  # nothing to re-mark, and the stream was not edited
             continue
         hidden = layout.get(number, set())
 
@@ -202,6 +202,34 @@ def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]], layout: di
             for mcid in wanted:
                 if mcid < len(array):
                     array[mcid] = None
+
+
+# The author's hyphen at the end of a line, for text extraction: U+2010 HYPHEN, which poppler and others keep,
+# where the glyph's own U+002D is taken for a hyphen that layout added and removed ("built-up" read "builtup").
+AUTHOR_HYPHEN = b"/Span <</ActualText <FEFF2010>>> BDC "
+
+
+def _keep_hyphens(data: bytes, mcids: set[int]) -> bytes:
+    """Wrap the last glyph of each MCID's text (an author's hyphen) in marked content with ``/ActualText``.
+
+    WeasyPrint writes a line as one ``TJ`` array of one-glyph hex strings, so
+    the last string is the hyphen; the array is cut before it, and text
+    positions are unchanged (each ``TJ`` advances past what it showed).
+    """
+    out, at = [], 0
+    for match in _MARKED.finditer(data):
+        if int(match.group(2)) not in mcids:
+            continue
+        end = _EMC.search(data, match.end())
+        stop = end.start() if end else len(data)
+        close = data.rfind(b"] TJ", match.end(), stop)
+        glyph = data.rfind(b"<", match.end(), close) if close >= 0 else -1
+        if glyph < 0 or data[glyph - 1:glyph] == b"[":
+            continue  # a line of one glyph, or not the shape WeasyPrint writes: left as it is
+        out += [data[at:glyph], b"] TJ\n", AUTHOR_HYPHEN, b"[", data[glyph:close], b"] TJ\nEMC"]
+        at = close + len(b"] TJ")
+    out.append(data[at:])
+    return b"".join(out)
 
 
 @dataclass(frozen=True)
@@ -258,6 +286,11 @@ def finish_tags(path: Path, source) -> dict[str, int]:
                 targets.setdefault(number, set()).update(mcids)
                 layout.setdefault(number, set()).update(mcids)
             counts.update(rebuilt.counts)
+            for page in pdf.pages:
+                wanted = rebuilt.hyphens.get(page.obj.objgen[0])
+                if wanted:
+                    contents[page.obj.objgen[0]] = _keep_hyphens(contents[page.obj.objgen[0]], wanted)
+                    targets.setdefault(page.obj.objgen[0], set())  # the page's stream is written again
         else:
             counts["hidden"], counts["languages"] = _by_regions(pdf, elements, own, notes, positions, targets, layout)
         _artifact_content(pdf, targets, layout, contents)

@@ -38,7 +38,8 @@ def _local(tag) -> str:
 
 
 def _squeeze(text: str) -> str:
-    return "".join(text.split())
+    """The text without whitespace, hyphens as U+002D (an author's hyphen at a line end reads back as U+2010)."""
+    return "".join(text.split()).replace(LAYOUT_HYPHEN, "-")
 
 
 def _words(text: str) -> str:
@@ -146,10 +147,10 @@ def _page_mcids(page: pikepdf.Page) -> list[int]:
 def layout_hyphens(tree: Tree, written: str | None = None) -> list[str]:
     """Line ends in the logical text with a hyphen that layout added (v-020).
 
-    WeasyPrint's hyphen (U+2010) and the author's (U+002D) often share a
-    glyph and so read back the same; with the EPUB's text (``written``,
-    whitespace removed) a line ending "auto-" before "nomic" is a layout
-    hyphen when the EPUB has "autonomic" and not "auto-nomic".
+    WeasyPrint's hyphen and the author's share a glyph and so read back the
+    same; with the EPUB's text (``written``, whitespace removed) a line
+    ending "auto-" before "nomic" is a layout hyphen when the EPUB has
+    "autonomic" and not "auto-nomic".  Without the EPUB nothing is found.
     """
     found = []
     lines: list[str] = []
@@ -162,8 +163,8 @@ def layout_hyphens(tree: Tree, written: str | None = None) -> list[str]:
             continue
         head = end.split()[-1][:-1] if end.split() else ""
         tail = following.split()[0]
-        if end.endswith(LAYOUT_HYPHEN) or (written is not None and head and _squeeze(head + tail) in written
-                                           and _squeeze(f"{head}-{tail}") not in written):
+        if written is not None and head and _squeeze(head + tail) in written \
+                and _squeeze(f"{head}-{tail}") not in written:
             found.append(f"{head}-{tail}")
     return found
 

@@ -32,7 +32,7 @@ class Leaf:
 
     kind: str
     text: str = ""
-    hyphen: bool = False  # the text ends with a hyphen that hyphenation added (not in the source)
+    hyphen: str = ""  # the text ends with a hyphen: "layout" (hyphenation added it) or "author" (in the source)
 
 
 @dataclass
@@ -180,8 +180,10 @@ class _Walker:
     def text(self, box) -> Leaf:
         text = box.text
         mark = box.style["hyphenate_character"]
-        added = False
+        joint = ""
         if mark and text.endswith(mark) and len(text) > len(mark):
             source = "".join(box.element.itertext()) if box.element is not None else ""
-            added = mark not in source  # the hyphen is not the author's: hyphenation put it there
-        return Leaf("text", text, added)
+            joint = "author" if mark in source else "layout"  # not the author's: hyphenation put it there
+        elif text.endswith(("-", "\u2010")) and len(text) > 1:
+            joint = "author"
+        return Leaf("text", text, joint)
