@@ -156,3 +156,23 @@ def test_the_joined_pdf_of_a_book_in_parts_is_sound(tmp_path):
         assert len({str(n.ID) for n in _elements(pdf, "/Note")}) == 6
         ids = [str(i) for i in list(pdf.Root.StructTreeRoot.IDTree.Names)[::2]]
         assert len(ids) == len(set(ids)) and {str(n.ID) for n in _elements(pdf, "/Note")} <= set(ids)
+
+
+def test_nested_lists_loose_items_and_notes_called_twice(tmp_path):
+    out = tmp_path / "nested"
+    assert main(["build", str(Path(__file__).parent / "books" / "nested"), "--out-dir", str(out), "-q"]) == 0
+    pdf_path, epub = next(out.glob("*.pdf")), next(out.glob("*.epub"))
+    findings, _ = check_pdf(pdf_path, epub)
+    assert [f.message for f in findings if f.code in OURS] == []
+    with pikepdf.open(pdf_path) as pdf:
+        nested = [e for e in _elements(pdf, "/L") if str(e.P.S) == "/LBody"]
+        assert len(nested) == 1  # inside its item, not beside it
+        for item in _elements(pdf, "/LI"):
+            assert [str(k.S) for k in item.K if str(k.S) != "/Lbl"] == ["/LBody"]
+        calls = _elements(pdf, "/Reference")
+        assert [str(c.Ref[0].ID) for c in calls].count("ch01-fn-t") == 2  # both calls lead to the one note
+        assert len(_elements(pdf, "/Note")) == 4  # the copy printed at the second call is not read twice
+        links = _elements(pdf, "/Link")
+        image = next(link for link in links if any(str(k.get("/S")) == "/Figure" for k in link.K
+                                                   if isinstance(k, pikepdf.Dictionary)))
+        assert sum(1 for k in image.K if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR") == 2

@@ -176,7 +176,8 @@ class Rebuilder:
     def add(self, node: Node, element, page, parent: Built, page_number: int, in_pseudo: bool) -> None:
         info = self.info(node.element)
         tag = node.tag
-        if info is not None and (self.hidden(node.element) or (tag == "Figure" and not _alt(element))):
+        again = info is not None and "data-again" in info.attributes and not node.pseudo  # a note printed twice
+        if info is not None and (again or self.hidden(node.element) or (tag == "Figure" and not _alt(element))):
             self.artifact(node, element, page)
             self.result.counts["hidden"] = self.result.counts.get("hidden", 0) + 1
             return
@@ -202,6 +203,9 @@ class Rebuilder:
             self.map_header_ids(built)
             return
         if built is None:
+            if tag == "L" and info is not None:  # WeasyPrint hangs a nested list beside its item: put it inside
+                item = self.merged.get((info.parent, "body")) or self.merged.get((info.parent, ""))
+                parent = item if item is not None and item.tag in ("LBody", "LI") else parent
             built = self.merged[key] = Built(self.retag(tag, node, info), node.element, parent, element)
             built.attributes["page"] = page_number
             parent.kids.append(built)
@@ -213,8 +217,11 @@ class Rebuilder:
         for kid, written in zip(node.kids, _kids(element), strict=True):
             if isinstance(kid, Node):
                 self.add(kid, written, page, built, page_number, in_pseudo)
-            elif kid.kind == "objr":
-                built.kids.append(("objr", written))
+            elif kid.kind == "objr":  # a link's annotation belongs to its Link (WeasyPrint gives a linked image one)
+                holder = built
+                while holder.tag != "Link" and holder.parent is not None:
+                    holder = holder.parent
+                (holder if holder.tag == "Link" else built).kids.append(("objr", written))
             else:
                 mcid = _mcid(kid, node, written)
                 if in_pseudo and kid.kind == "text" and not kid.text.strip():
@@ -265,6 +272,19 @@ class Rebuilder:
             self.result.counts["notes"] = self.result.counts.get("notes", 0) + 1
 
 
+def _item_bodies(root: Built) -> None:
+    """An item whose content is blocks (a loose list: paragraphs) gets the ``LBody`` PDF wants after its ``Lbl``."""
+    for item in list(_walk(root)):
+        if item.tag != "LI" or all(isinstance(k, Built) and k.tag in ("Lbl", "LBody") for k in item.kids):
+            continue
+        labels = [k for k in item.kids if isinstance(k, Built) and k.tag == "Lbl"]
+        body = Built("LBody", None, item, kids=[k for k in item.kids if not any(k is label for label in labels)])
+        for kid in body.kids:
+            if isinstance(kid, Built):
+                kid.parent = body
+        item.kids = [*labels, body]
+
+
 def _alt(element) -> bool:
     return bool(str(element.get("/Alt", "")).strip())
 
@@ -293,6 +313,7 @@ def rebuild_structure(pdf: pikepdf.Pdf, skeleton: Skeleton | None, language: str
     rebuilder = Rebuilder(pdf, skeleton)
     rebuilder.merge(zipped)
     rebuilder.place_notes()
+    _item_bodies(rebuilder.root)
     from publish.pdf.structure_write import write_tree  # the writing half, kept apart for size
 
     write_tree(pdf, documents[0], rebuilder, language)

@@ -142,10 +142,17 @@ class _Writer:
 
     def link_references(self) -> None:
         """A footnote's call refers to its note (``/Ref``, PDF 2.0's way; a PDF 1.7 reader ignores it)."""
+        notes = {}
+        for note in self.rebuilder.notes:
+            info = self.rebuilder.info(note.element)
+            if info is not None and info.attributes.get("id"):
+                notes[info.attributes["id"]] = note
         for (element, pseudo), built in self.rebuilder.merged.items():
             if pseudo != "footnote-call":
                 continue
-            note = self.rebuilder.merged.get((element, ""))
+            info = self.rebuilder.info(element if isinstance(element, int) else None)
+            again = info.attributes.get("data-again") if info is not None else None
+            note = notes.get(again) if again else self.rebuilder.merged.get((element, ""))
             if note is not None and id(note) in self.made and id(built) in self.made:
                 self.made[id(built)].Ref = pikepdf.Array([self.made[id(note)]])
 

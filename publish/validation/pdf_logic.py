@@ -258,7 +258,8 @@ def compare_with_epub(tree: Tree, articles: list[EpubArticle]) -> list[tuple[str
               if isinstance(kid, pikepdf.Dictionary) and str(kid.get("/S")) == "/LI"] for _, element in tree.of("/L")]
     tables = [(sum(1 for e, _ in _rows(tree, element)), _squeeze(tree.words(element, ("/Note",))))
               for _, element in tree.of("/Table")]
-    notes = {_squeeze(tree.words(element)) for _, element in tree.of("/Note")}
+    # A note's list items are printed on their own lines after a bullet (publish/pdf/print_html.py).
+    notes = {_squeeze(tree.words(element)).replace("•", "") for _, element in tree.of("/Note")}
     sections = {tree.words(heading): parent for heading, parent in _headed_sections(tree)}
     last = -1
     for article in articles:
