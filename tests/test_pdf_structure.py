@@ -14,7 +14,9 @@ import pikepdf
 import pytest
 
 from publish.cli import main
-from publish.validation.pdf_checks import check_pdf
+from publish.pipeline import prepare
+from publish.render.accessibility import conformance_problems
+from publish.validation.pdf_checks import check_pdf, claim_blockers
 from publish.validation.pdf_logic import Tree, epub_articles
 from tests.conftest import write_book
 
@@ -127,6 +129,11 @@ def test_the_checks_fail_on_weasyprints_own_tree(rich, tmp_path, monkeypatch):
     assert main(["pdf", str(RICH), "-o", str(tmp_path / "plain.pdf"), "-q"]) == 0
     findings, _ = check_pdf(tmp_path / "plain.pdf", rich["epub"])
     assert {"v-019", "v-020", "v-021", "v-022"} <= {f.code for f in findings}
+    book, _ = prepare(RICH)
+    withheld = conformance_problems(book, claim_blockers(findings))
+    assert withheld and all(problem.startswith("the tagged PDF: ") for problem in withheld)
+    good, _ = check_pdf(rich["pdf"], rich["epub"])
+    assert conformance_problems(book, claim_blockers(good)) == []
 
 
 def test_an_unowned_mcid_is_unsound(rich, tmp_path):

@@ -171,3 +171,11 @@ def _check_elements(pdf: pikepdf.Pdf, where: Location, notes: list[str]) -> list
     else:
         notes.append(f"{links} links, each described in /Contents")
     return findings
+
+
+STRUCTURE_CODES = frozenset({"v-018", "v-019", "v-020", "v-021", "v-022"})
+
+
+def claim_blockers(findings: list[Finding]) -> list[str]:
+    """The PDF structure problems that withhold the conformance claim (for ``conformance_problems``)."""
+    return [f.message for f in findings if f.code in STRUCTURE_CODES]
