@@ -30,14 +30,11 @@ every element is listed in the ``/IDTree``.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 import pikepdf
 
 from publish.pdf.engine.tagging import Element, Leaf, Node, Skeleton
-
-log = logging.getLogger(__name__)
 
 ROLE_MAP = {"PullQuote": "BlockQuote"}
 HEADER_ROWS = ("thead", "tfoot")  # repeated on every page a table covers: only the first copy is read
@@ -69,21 +66,21 @@ class Rebuilt:
     hyphens: dict[int, set[int]] = field(default_factory=dict)  # page objgen number → MCIDs ending in the author's
 
 
-def _kids(element) -> list:
+def kids_of(element) -> list:
     kids = element.get("/K")
     if kids is None:
         return []
     return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
 
 
-class _Zip:
+class Zipper:
     """The written tree, node by node against the skeleton: every leaf gets its page and MCID or OBJR."""
 
     def __init__(self, pdf: pikepdf.Pdf, skeleton: Skeleton):
         self.pdf, self.skeleton = pdf, skeleton
 
     def pages(self, document: pikepdf.Dictionary) -> list[list[tuple[Node, pikepdf.Dictionary, object]]]:
-        written = _kids(document)
+        written = kids_of(document)
         if len(self.skeleton.pages) != len(self.pdf.pages):
             raise Mismatch("page count")
         out, at = [], 0
@@ -103,7 +100,7 @@ class _Zip:
     def check(self, node: Node, element) -> None:
         if not isinstance(element, pikepdf.Dictionary) or str(element.get("/S")) != f"/{node.tag}":
             raise Mismatch(f"{node.tag} expected where {element!r:.60} was written")
-        kids = _kids(element)
+        kids = kids_of(element)
         if len(kids) != len(node.kids):
             raise Mismatch(f"{node.tag}: {len(node.kids)} kids expected, {len(kids)} written")
         for kid, written in zip(node.kids, kids, strict=True):
@@ -112,7 +109,7 @@ class _Zip:
             elif kid.kind == "objr" and not (isinstance(written, pikepdf.Dictionary) and "/Obj" in written):
                 raise Mismatch("annotation reference expected")
             elif kid.kind == "text" and node.tag != "Link":
-                if not (isinstance(written, pikepdf.Dictionary) and len(_kids(written)) == 1):
+                if not (isinstance(written, pikepdf.Dictionary) and len(kids_of(written)) == 1):
                     raise Mismatch("text element expected")
             elif kid.kind in ("image", "text") and not isinstance(written, int):
                 raise Mismatch("MCID expected")
@@ -120,7 +117,7 @@ class _Zip:
 
 def _mcid(kid: Leaf, node: Node, written) -> int:
     if kid.kind == "text" and node.tag != "Link":
-        return int(_kids(written)[0])
+        return int(kids_of(written)[0])
     return int(written)
 
 
@@ -165,7 +162,7 @@ class Rebuilder:
 
     def artifact(self, node: Node, element, page) -> None:
         """Everything under ``node`` becomes a ``/Layout`` artifact (its annotations stay, untagged)."""
-        for kid, written in zip(node.kids, _kids(element), strict=True):
+        for kid, written in zip(node.kids, kids_of(element), strict=True):
             if isinstance(kid, Node):
                 self.artifact(kid, written, page)
             elif kid.kind in ("text", "image"):
@@ -214,7 +211,7 @@ class Rebuilder:
         self.kids(node, element, page, built, page_number, in_pseudo or bool(node.pseudo))
 
     def kids(self, node: Node, element, page, built: Built, page_number: int, in_pseudo: bool) -> None:
-        for kid, written in zip(node.kids, _kids(element), strict=True):
+        for kid, written in zip(node.kids, kids_of(element), strict=True):
             if isinstance(kid, Node):
                 self.add(kid, written, page, built, page_number, in_pseudo)
             elif kid.kind == "objr":  # a link's annotation belongs to its Link (WeasyPrint gives a linked image one)
@@ -250,7 +247,8 @@ class Rebuilder:
 
     def map_header_ids(self, first: Built) -> None:
         """The repeated header's cell IDs, in order, name the first copy's cells (``/Headers`` of later rows)."""
-        ids = [str(b.source.ID) for b in _walk(first) if b.tag == "TH" and b.source is not None and "/ID" in b.source]
+        ids = [str(b.source.ID) for b in walk_built(first)
+               if b.tag == "TH" and b.source is not None and "/ID" in b.source]
         for repeated, original in zip(self.repeated_ids, ids, strict=False):
             self.header_ids[repeated] = original
 
@@ -272,9 +270,9 @@ class Rebuilder:
             self.result.counts["notes"] = self.result.counts.get("notes", 0) + 1
 
 
-def _item_bodies(root: Built) -> None:
+def item_bodies(root: Built) -> None:
     """An item whose content is blocks (a loose list: paragraphs) gets the ``LBody`` PDF wants after its ``Lbl``."""
-    for item in list(_walk(root)):
+    for item in list(walk_built(root)):
         if item.tag != "LI" or all(isinstance(k, Built) and k.tag in ("Lbl", "LBody") for k in item.kids):
             continue
         labels = [k for k in item.kids if isinstance(k, Built) and k.tag == "Lbl"]
@@ -289,34 +287,9 @@ def _alt(element) -> bool:
     return bool(str(element.get("/Alt", "")).strip())
 
 
-def _walk(built: Built):
+def walk_built(built: Built):
     stack = [built]
     while stack:
         node = stack.pop()
         yield node
         stack.extend(reversed([k for k in node.kids if isinstance(k, Built)]))
-
-
-def rebuild_structure(pdf: pikepdf.Pdf, skeleton: Skeleton | None, language: str) -> Rebuilt | None:
-    """Rebuild ``pdf``'s structure tree from the skeleton; ``None`` (tree untouched) when they disagree."""
-    if skeleton is None or "/StructTreeRoot" not in pdf.Root:
-        return None
-    tree = pdf.Root.StructTreeRoot
-    documents = _kids(tree)
-    if len(documents) != 1 or str(documents[0].get("/S")) != "/Document":
-        return None
-    try:
-        zipped = _Zip(pdf, skeleton).pages(documents[0])
-    except Mismatch as why:
-        log.warning("the PDF's structure tree is kept as WeasyPrint wrote it: %s", why)
-        return None
-    rebuilder = Rebuilder(pdf, skeleton)
-    rebuilder.merge(zipped)
-    rebuilder.place_notes()
-    _item_bodies(rebuilder.root)
-    from publish.pdf.structure_write import write_tree  # the writing half, kept apart for size
-
-    write_tree(pdf, documents[0], rebuilder, language)
-    result = rebuilder.result
-    result.counts["elements"] = sum(1 for _ in _walk(rebuilder.root)) - 1
-    return result

@@ -1,5 +1,7 @@
 """Write a rebuilt structure tree (:mod:`publish.pdf.structure`) into the PDF: elements, parent tree, IDs.
 
+:func:`rebuild_structure` is the entry point: zip, merge, place the notes, write.
+
 Every structure element is made anew; the written ones are left
 unreferenced (and so not saved).  Content on the element's own page
 (``/Pg``) is referred to by its MCID, content on another page by a
@@ -10,9 +12,25 @@ every page's MCIDs and every link annotation to the element that owns it.
 
 from __future__ import annotations
 
+import logging
+
 import pikepdf
 
-from publish.pdf.structure import KEEP_COPIED, ROLE_MAP, Built, Rebuilder
+from publish.pdf.engine.tagging import Skeleton
+from publish.pdf.structure import (
+    KEEP_COPIED,
+    ROLE_MAP,
+    Built,
+    Mismatch,
+    Rebuilder,
+    Rebuilt,
+    Zipper,
+    item_bodies,
+    kids_of,
+    walk_built,
+)
+
+log = logging.getLogger(__name__)
 
 
 def write_tree(pdf: pikepdf.Pdf, document: pikepdf.Dictionary, rebuilder: Rebuilder, language: str) -> None:
@@ -185,3 +203,26 @@ class _Writer:
 
 def _is_text(kid) -> bool:
     return isinstance(kid, tuple) and kid[0] == "mcr" and kid[3].kind == "text"
+
+
+def rebuild_structure(pdf: pikepdf.Pdf, skeleton: Skeleton | None, language: str) -> Rebuilt | None:
+    """Rebuild ``pdf``'s structure tree from the skeleton; ``None`` (tree untouched) when they disagree."""
+    if skeleton is None or "/StructTreeRoot" not in pdf.Root:
+        return None
+    tree = pdf.Root.StructTreeRoot
+    documents = kids_of(tree)
+    if len(documents) != 1 or str(documents[0].get("/S")) != "/Document":
+        return None
+    try:
+        zipped = Zipper(pdf, skeleton).pages(documents[0])
+    except Mismatch as why:
+        log.warning("the PDF's structure tree is kept as WeasyPrint wrote it: %s", why)
+        return None
+    rebuilder = Rebuilder(pdf, skeleton)
+    rebuilder.merge(zipped)
+    rebuilder.place_notes()
+    item_bodies(rebuilder.root)
+    write_tree(pdf, documents[0], rebuilder, language)
+    result = rebuilder.result
+    result.counts["elements"] = sum(1 for _ in walk_built(rebuilder.root)) - 1
+    return result

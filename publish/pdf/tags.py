@@ -30,7 +30,7 @@ from publish.conventions import local_name
 from publish.i18n import FALLBACK, strings
 from publish.pdf.engine.boxes import Region, hidden_regions, laid_out_root, language_regions
 from publish.pdf.engine.tagging import Skeleton, tag_skeleton
-from publish.pdf.structure import rebuild_structure
+from publish.pdf.structure_write import rebuild_structure
 
 log = logging.getLogger(__name__)
 
