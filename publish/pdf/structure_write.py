@@ -176,11 +176,14 @@ class _Writer:
 
     def parent_tree(self, tree: pikepdf.Dictionary) -> None:
         nums: dict[int, object] = {}
+        by_page: dict[int, dict[int, pikepdf.Dictionary]] = {}
+        for (number, mcid), owner in self.owners.items():
+            by_page.setdefault(number, {})[mcid] = owner
         for page in self.pdf.pages:
             key = page.obj.get("/StructParents")
             if key is None:
                 continue
-            mine = {mcid: owner for (number, mcid), owner in self.owners.items() if number == page.obj.objgen[0]}
+            mine = by_page.get(page.obj.objgen[0], {})
             size = max(mine, default=-1) + 1
             nums[int(key)] = pikepdf.Array([mine.get(mcid) for mcid in range(size)])
         tagged = set()
