@@ -23,7 +23,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # run validators (EPUBCheck, Ace, pdftotext) or start processes; and any test using the built real book.
 SLOW_MODULES = {"test_accessibility", "test_cli", "test_epub", "test_libraries", "test_output", "test_parallel",
                 "test_parts", "test_pdf", "test_pdf_languages", "test_press", "test_print", "test_reproducible",
-                "test_safety", "test_speedups", "test_engine"}
+                "test_safety", "test_speedups", "test_engine", "test_pdf_structure", "test_makeup"}
 SLOW_FIXTURES = {"built", "checked"}
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import io
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -34,7 +34,7 @@ from publish.output import atomic_output
 from publish.paths import STYLES
 from publish.pdf.editions import EDITIONS, TYPEFACES, Edition, finish_edition
 from publish.pdf.print_html import TOC_PLACEHOLDER, WHOLE, Part, print_html
-from publish.pdf.tags import TagNotes, finish_tags, tag_notes
+from publish.pdf.tags import finish_tags, tag_notes
 from publish.render.branding import BOOK_FONTS, Swap, branding_css, face_swaps, swap_faces
 
 log = logging.getLogger(__name__)
@@ -253,7 +253,7 @@ def write_part(rendered: Rendered, path: Path, release: bool = False,
         logging.getLogger("weasyprint").removeFilter(quiet)
     notes = tag_notes(document) if spec.variant == "pdf/ua-1" else None
     if notes is not None and descriptions is not None:
-        notes = TagNotes(notes.regions, {**descriptions, **notes.descriptions}, notes.languages)
+        notes = replace(notes, descriptions={**descriptions, **notes.descriptions})
     if release:
         rendered.document = document = None
         gc.collect()  # WeasyPrint's boxes hold reference cycles

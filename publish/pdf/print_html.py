@@ -158,7 +158,8 @@ def _notes_to_footnotes(section: etree._Element) -> None:
 
     The model keeps Markdown footnotes as endnotes (right for the EPUB); on
     paper a reader wants the note on the page that calls it.  A note called
-    twice is printed at each call, as pandoc does (the copy has no ids).
+    twice is printed at each call, as pandoc does (the copy has no ids, and
+    keeps the note's number: the EPUB calls it by that number too).
     Notes never called stay in the endnote list.
     """
     lists = [el for el in section.iter(q("section")) if el.get(EPUB_TYPE) == "endnotes"]
@@ -176,6 +177,7 @@ def _notes_to_footnotes(section: etree._Element) -> None:
             again = deepcopy(placed[target])
             for element in again.iter():
                 element.attrib.pop("id", None)
+            again.set("data-again", target)  # print.css gives it the note's number; the PDF's tags refer to it
             again.tail = sup.tail
             sup.getparent().replace(sup, again)
             continue
@@ -265,7 +267,7 @@ def _prefix_ids(section: etree._Element, prefix: str) -> None:
         ident = element.get("id")
         if ident and element is not section:
             element.set("id", prefix + ident)
-        for attr in ("aria-labelledby", "aria-describedby"):
+        for attr in ("aria-labelledby", "aria-describedby", "data-again"):
             if element.get(attr):
                 element.set(attr, " ".join(prefix + v for v in element.get(attr).split()))
         href = element.get("href")

@@ -29,6 +29,8 @@ import pikepdf
 from publish.conventions import local_name
 from publish.i18n import FALLBACK, strings
 from publish.pdf.engine.boxes import Region, hidden_regions, laid_out_root, language_regions
+from publish.pdf.engine.tagging import Skeleton, tag_skeleton
+from publish.pdf.structure_write import rebuild_structure
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +186,7 @@ def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]], layout: di
     for page in pdf.pages:
         number = page.obj.objgen[0]
         wanted = targets.get(number)
-        if not wanted:
+        if wanted is None:  # nothing to re-mark, and the stream was not edited
             continue
         hidden = layout.get(number, set())
 
@@ -202,6 +204,34 @@ def _artifact_content(pdf: pikepdf.Pdf, targets: dict[int, set[int]], layout: di
                     array[mcid] = None
 
 
+# The author's hyphen at the end of a line, for text extraction: U+2010 HYPHEN, which poppler and others keep,
+# where the glyph's own U+002D is taken for a hyphen that layout added and removed ("built-up" read "builtup").
+AUTHOR_HYPHEN = b"/Span <</ActualText <FEFF2010>>> BDC "
+
+
+def _keep_hyphens(data: bytes, mcids: set[int]) -> bytes:
+    """Wrap the last glyph of each MCID's text (an author's hyphen) in marked content with ``/ActualText``.
+
+    WeasyPrint writes a line as one ``TJ`` array of one-glyph hex strings, so
+    the last string is the hyphen; the array is cut before it, and text
+    positions are unchanged (each ``TJ`` advances past what it showed).
+    """
+    out, at = [], 0
+    for match in _MARKED.finditer(data):
+        if int(match.group(2)) not in mcids:
+            continue
+        end = _EMC.search(data, match.end())
+        stop = end.start() if end else len(data)
+        close = data.rfind(b"] TJ", match.end(), stop)
+        glyph = data.rfind(b"<", match.end(), close) if close >= 0 else -1
+        if glyph < 0 or data[glyph - 1:glyph] == b"[":
+            continue  # a line of one glyph, or not the shape WeasyPrint writes: left as it is
+        out += [data[at:glyph], b"] TJ\n", AUTHOR_HYPHEN, b"[", data[glyph:close], b"] TJ\nEMC"]
+        at = close + len(b"] TJ")
+    out.append(data[at:])
+    return b"".join(out)
+
+
 @dataclass(frozen=True)
 class TagNotes:
     """What finishing the tags needs from the laid-out document: far smaller than its boxes."""
@@ -209,13 +239,14 @@ class TagNotes:
     regions: list[Region]
     descriptions: dict[str, str]
     languages: list[tuple[Region, str]] = field(default_factory=list)
+    skeleton: Skeleton | None = None  # the written tree's shape, for publish.pdf.structure
 
 
 def tag_notes(document) -> TagNotes:
-    """Take the hidden regions and link descriptions from a laid-out document."""
+    """Take the hidden regions, link descriptions and the structure's shape from a laid-out document."""
     root = laid_out_root(document)
     descriptions = describe_targets(root) if root is not None else {}
-    return TagNotes(hidden_regions(document), descriptions, language_regions(document))
+    return TagNotes(hidden_regions(document), descriptions, language_regions(document), tag_skeleton(document))
 
 
 def finish_tags(path: Path, source) -> dict[str, int]:
@@ -248,38 +279,57 @@ def finish_tags(path: Path, source) -> dict[str, int]:
                 if (number, mcid) not in reachable:
                     targets.setdefault(number, set()).add(mcid)
                     counts["furniture"] += 1
-        page_index = {number: index for number, (index, _) in positions.items()}
         layout: dict[int, set[int]] = {}
-        removed: set[tuple[int, int]] = set()
-        for element in elements:
-            parent = element.get("/P")
-            if parent is None or "/K" not in parent or parent.objgen in removed:
-                if parent is not None and parent.objgen in removed:
-                    removed.add(element.objgen)
-                continue
-            figure = str(element.S) == "/Figure"
-            page = element.get("/Pg")
-            if not figure and (page is None or page.objgen[0] not in page_index):
-                continue  # WeasyPrint builds each page's elements separately: no hidden region here
-            mcids = _mcids(element)
-            hidden = figure and not str(element.get("/Alt", "")).strip()
-            if not hidden and regions and mcids:
-                hidden = all(_in_regions(positions, regions, m) for m in mcids)
-            if not hidden:
-                continue
-            kept = [k for k in _kids(parent) if not (isinstance(k, pikepdf.Dictionary) and k.objgen == element.objgen)]
-            parent.K = pikepdf.Array(kept)
-            removed.add(element.objgen)
-            for page_number, mcid in mcids:
-                targets.setdefault(page_number, set()).add(mcid)
-                layout.setdefault(page_number, set()).add(mcid)
-            counts["hidden"] += 1
-        counts["languages"] = _declare_languages(elements, own, removed, positions, notes.languages)
+        rebuilt = rebuild_structure(pdf, notes.skeleton, str(pdf.Root.get("/Lang", "")))
+        if rebuilt is not None:  # one element per logical element; hidden content and languages done there
+            for number, mcids in rebuilt.artifacts.items():
+                targets.setdefault(number, set()).update(mcids)
+                layout.setdefault(number, set()).update(mcids)
+            counts.update(rebuilt.counts)
+            for page in pdf.pages:
+                wanted = rebuilt.hyphens.get(page.obj.objgen[0])
+                if wanted:
+                    contents[page.obj.objgen[0]] = _keep_hyphens(contents[page.obj.objgen[0]], wanted)
+                    targets.setdefault(page.obj.objgen[0], set())  # the page's stream is written again
+        else:
+            counts["hidden"], counts["languages"] = _by_regions(pdf, elements, own, notes, positions, targets, layout)
         _artifact_content(pdf, targets, layout, contents)
         counts["links"] = _describe_links(pdf, descriptions)
         pdf.save(path, deterministic_id=True)
     log.info("PDF tags finished: %s", counts)
     return counts
+
+
+def _by_regions(pdf, elements, own, notes: TagNotes, positions: dict, targets: dict, layout: dict) -> tuple[int, int]:
+    """Hidden content and languages found by where they were drawn, for a tree the rebuild could not read."""
+    regions = notes.regions
+    hidden_count = 0
+    page_index = {number: index for number, (index, _) in positions.items()}
+    removed: set[tuple[int, int]] = set()
+    for element in elements:
+        parent = element.get("/P")
+        if parent is None or "/K" not in parent or parent.objgen in removed:
+            if parent is not None and parent.objgen in removed:
+                removed.add(element.objgen)
+            continue
+        figure = str(element.S) == "/Figure"
+        page = element.get("/Pg")
+        if not figure and (page is None or page.objgen[0] not in page_index):
+            continue  # WeasyPrint builds each page's elements separately: no hidden region here
+        mcids = _mcids(element)
+        hidden = figure and not str(element.get("/Alt", "")).strip()
+        if not hidden and regions and mcids:
+            hidden = all(_in_regions(positions, regions, m) for m in mcids)
+        if not hidden:
+            continue
+        kept = [k for k in _kids(parent) if not (isinstance(k, pikepdf.Dictionary) and k.objgen == element.objgen)]
+        parent.K = pikepdf.Array(kept)
+        removed.add(element.objgen)
+        for page_number, mcid in mcids:
+            targets.setdefault(page_number, set()).add(mcid)
+            layout.setdefault(page_number, set()).add(mcid)
+        hidden_count += 1
+    return hidden_count, _declare_languages(elements, own, removed, positions, notes.languages)
 
 
 def _declare_languages(elements: list, own: list[list[tuple[int, int]]], removed: set, positions: dict,

@@ -11,6 +11,7 @@ whether the book will work for them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from publish.colour import GRAPHIC_CONTRAST, HEX, TEXT_CONTRAST, contrast, luminance
 from publish.i18n import strings
@@ -87,13 +88,17 @@ def certifier(book: Book) -> str:
     return book.accessibility.certified_by or book.metadata.publisher or "the publisher"
 
 
-def conformance_problems(book: Book) -> list[str]:
+def conformance_problems(book: Book, print_problems: Iterable[str] = ()) -> list[str]:
     """Why the book may not claim WCAG 2.2 AA; empty when our own checks found nothing.
 
     The build stops on most accessibility errors (missing alt text, skipped
     heading levels); these are what could still slip through to the EPUB.
+    ``print_problems`` are what the checks of the tagged PDF's structure
+    found (:func:`publish.validation.pdf_checks.claim_blockers`): a listener
+    of the PDF would meet cut paragraphs, layout hyphens or untagged notes,
+    so the claim is not made while there are any.
     """
-    problems = []
+    problems = [f"the tagged PDF: {problem}" for problem in print_problems]
     for chapter in book.chapters:
         for image in chapter.images:
             if not image.decorative and not image.alt.strip():

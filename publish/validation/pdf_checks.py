@@ -14,6 +14,7 @@ from pathlib import Path
 import pikepdf
 
 from publish.findings import Finding, Location, error
+from publish.validation.pdf_logic import check_logic
 
 LIST_TAGS = {"/L", "/LI", "/Lbl", "/LBody"}
 
@@ -72,8 +73,12 @@ def _outline_titles(pdf: pikepdf.Pdf) -> list[str]:
     return titles
 
 
-def check_pdf(path: Path) -> tuple[list[Finding], list[str]]:
-    """All PDF checks; returns findings and the notes on what passed (for the report)."""
+def check_pdf(path: Path, epub: Path | None = None) -> tuple[list[Finding], list[str]]:
+    """All PDF checks; returns findings and the notes on what passed (for the report).
+
+    With ``epub`` (the EPUB built from the same source), the PDF's logical
+    text is compared with the EPUB's (:mod:`publish.validation.pdf_logic`).
+    """
     where = Location(path.name)
     findings: list[Finding] = []
     notes: list[str] = []
@@ -110,6 +115,9 @@ def check_pdf(path: Path) -> tuple[list[Finding], list[str]]:
             notes.append(f"{len(titles)} bookmarks")
         findings += _check_furniture(pdf, where, notes)
         findings += _check_elements(pdf, where, notes)
+        logic, said = check_logic(pdf, where, epub)
+        findings += logic
+        notes += said
     return findings, notes
 
 
@@ -163,3 +171,11 @@ def _check_elements(pdf: pikepdf.Pdf, where: Location, notes: list[str]) -> list
     else:
         notes.append(f"{links} links, each described in /Contents")
     return findings
+
+
+STRUCTURE_CODES = frozenset({"v-018", "v-019", "v-020", "v-021", "v-022"})
+
+
+def claim_blockers(findings: list[Finding]) -> list[str]:
+    """The PDF structure problems that withhold the conformance claim (for ``conformance_problems``)."""
+    return [f.message for f in findings if f.code in STRUCTURE_CODES]

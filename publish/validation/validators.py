@@ -214,7 +214,7 @@ def validate(epub: Path | None, pdf: Path | None) -> list[ToolRun]:
     if pdf is not None:
         from publish.validation.pdf_checks import check_pdf
 
-        findings, notes = check_pdf(pdf)
+        findings, notes = check_pdf(pdf, epub)
         runs.append(ToolRun("PDF checks (pikepdf)", _status(findings), findings, notes))
     for run in runs:
         log.info("%s: %s", run.name, run.status)

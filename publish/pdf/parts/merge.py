@@ -121,6 +121,7 @@ def _append_structure(pdf: pikepdf.Pdf, src: pikepdf.Pdf, document: pikepdf.Dict
                 kid.P = document
             target.append(kid)
     document.K = target
+    _join_ids(pdf, tree, first)
     part_nums = list(tree.ParentTree.Nums)
     for key, value in zip(part_nums[0::2], part_nums[1::2], strict=True):
         nums += [int(key) + offset, value]
@@ -131,6 +132,44 @@ def _append_structure(pdf: pikepdf.Pdf, src: pikepdf.Pdf, document: pikepdf.Dict
             if "/StructParent" in annot:
                 annot.StructParent = int(annot.StructParent) + offset
     return offset + _next_key(part_nums)
+
+
+def _join_ids(pdf: pikepdf.Pdf, tree: pikepdf.Dictionary, first: int) -> None:
+    """Add a part's ``/IDTree`` (notes, header cells) to the joined one.
+
+    WeasyPrint names header cells after their object number, which another
+    part may also have used: such an ID is renamed after the part's first
+    page, and the cells' ``/Headers`` follow it.
+    """
+    if "/IDTree" not in tree:
+        return
+    root = pdf.Root.StructTreeRoot
+    old = list(root.IDTree.Names) if "/IDTree" in root else []
+    names = {str(k): v for k, v in zip(old[0::2], old[1::2], strict=True)}
+    renamed: dict[str, str] = {}
+    new = list(tree.IDTree.Names)
+    for key, element in zip(new[0::2], new[1::2], strict=True):
+        ident = str(key)
+        if ident in names:
+            renamed[ident] = ident = f"{ident}-{first}"
+            element.ID = pikepdf.String(ident)
+        names[ident] = element
+    if renamed:
+        stack = list(tree.K) if isinstance(tree.K, pikepdf.Array) else [tree.K]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, pikepdf.Dictionary) or "/S" not in node:
+                continue
+            headers = node.get("/A", {}).get("/Headers") if isinstance(node.get("/A"), pikepdf.Dictionary) else None
+            if isinstance(headers, pikepdf.Array):
+                node.A.Headers = pikepdf.Array([pikepdf.String(renamed.get(str(h), str(h))) for h in headers])
+            kids = node.get("/K")
+            stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+    flat = pikepdf.Array()
+    for ident in sorted(names):
+        flat.append(pikepdf.String(ident))
+        flat.append(names[ident])
+    root.IDTree = pdf.make_indirect(pikepdf.Dictionary(Names=flat))
 
 
 def _dest_pairs(pdf: pikepdf.Pdf) -> list[tuple[str, pikepdf.Object]]:
