@@ -206,6 +206,8 @@ class Book:
     nocite: tuple[str, ...] = ()  # book.yaml's nocite keys ("*" lists every reference)
     reference_locations: dict[str, Location] = field(default_factory=dict)
     branding: Branding = field(default_factory=Branding)
+    # What the checks of the written PDF's structure found (the build fills it in): no conformance claim then.
+    print_problems: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:

@@ -88,6 +88,26 @@ _CURRENT: contextvars.ContextVar[OutputSet | None] = contextvars.ContextVar("pub
 
 
 @contextlib.contextmanager
+def outside_set() -> Iterator[None]:
+    """Write scratch files directly, even inside an :func:`output_set` (they are read back, never published)."""
+    token = _CURRENT.set(None)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def staged(target: Path) -> Path:
+    """Where ``target``'s new content waits in the open :func:`output_set` (``target`` itself outside one).
+
+    The build reads the finished PDF there, before anything is renamed into place.
+    """
+    outputs = _CURRENT.get()
+    waiting = [tmp for tmp, goal in (outputs.staged if outputs is not None else ()) if goal == target]
+    return waiting[-1] if waiting else target
+
+
+@contextlib.contextmanager
 def output_set() -> Iterator[OutputSet]:
     """Stage every :func:`atomic_output` inside; rename all of them at the end, or none."""
     outputs = OutputSet()

@@ -29,7 +29,7 @@ from publish.checks.book import check_book
 from publish.citations.resolve import check_citation_keys, resolve_citations
 from publish.findings import BuildError, Finding, Severity, has_errors
 from publish.model import Book
-from publish.output import atomic_output, output_set
+from publish.output import atomic_output, output_set, outside_set, staged
 from publish.parallel import Forked, fork_available
 from publish.source.book import load_book
 
@@ -107,8 +107,34 @@ def _epub_bytes(book: Book, name: str, page_map: dict) -> bytes:
     """
     from publish.epub.package import build_epub
 
-    with tempfile.TemporaryDirectory(prefix="publish-epub-") as folder:
+    with tempfile.TemporaryDirectory(prefix="publish-epub-") as folder, outside_set():
         return build_epub(book, Path(folder) / name, page_map).read_bytes()
+
+
+def _claim_checked(book: Book, findings: list[Finding], pdf: Path, epub_data: bytes, name: str,
+                   page_map: dict | None) -> bytes:
+    """The EPUB's bytes, made again without its conformance claim when the written PDF's structure fails.
+
+    The claim covers both editions, so it is written only when the tagged
+    PDF's structure checks pass too (one element per paragraph, list and
+    table, no layout hyphen in the text, notes tagged, the same words as the
+    EPUB); a failure there is our bug, said as the warning ``v-023`` (a release
+    fails on it) with what was found.
+    """
+    from publish.findings import warning
+    from publish.validation.pdf_checks import claim_blockers, structure_findings
+
+    with tempfile.TemporaryDirectory(prefix="publish-claim-") as folder:
+        made = Path(folder) / name
+        made.write_bytes(epub_data)
+        problems = claim_blockers(structure_findings(pdf, made))
+    if not problems:
+        return epub_data
+    book.print_problems = tuple(problems)
+    findings.append(warning("v-023", f"the tagged PDF's structure has {len(problems)} problem(s), so the EPUB makes no "
+                          f"conformance claim: {problems[0]}", None,
+                          "please report this with the book folder; `publish check` lists every problem"))
+    return _epub_bytes(book, name, page_map)
 
 
 def render_outputs(book: Book, findings: list[Finding], epub: Path | None = None, pdf: Path | None = None,
@@ -147,20 +173,15 @@ def _render_outputs(book: Book, findings: list[Finding], epub: Path | None, pdf:
             raise BuildError(findings + printed.findings)
         findings += printed.findings
         page_map = printed.page_map
-    if pending:
-        start, job = pending[0]
+    if epub is not None:
+        start = pending[0][0] if pending else time.perf_counter()
         progress("writing the EPUB")
-        data = job.result()
+        data = pending[0][1].result() if pending else _epub_bytes(book, epub.name, page_map)
+        if pdf is not None and edition == "standard":
+            data = _claim_checked(book, findings, staged(pdf), data, epub.name, page_map)
         with atomic_output(epub) as tmp:
             tmp.write_bytes(data)
         result.outputs.append(epub)
-        timings["epub"] = time.perf_counter() - start
-    elif epub is not None:
-        from publish.epub.package import build_epub
-
-        start = time.perf_counter()
-        progress("writing the EPUB")
-        result.outputs.append(build_epub(book, epub, page_map))
         timings["epub"] = time.perf_counter() - start
     if pdf is not None:
         result.outputs.append(pdf)

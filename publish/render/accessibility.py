@@ -98,7 +98,7 @@ def conformance_problems(book: Book, print_problems: Iterable[str] = ()) -> list
     of the PDF would meet cut paragraphs, layout hyphens or untagged notes,
     so the claim is not made while there are any.
     """
-    problems = [f"the tagged PDF: {problem}" for problem in print_problems]
+    problems = [f"the tagged PDF: {problem}" for problem in (*print_problems, *book.print_problems)]
     for chapter in book.chapters:
         for image in chapter.images:
             if not image.decorative and not image.alt.strip():

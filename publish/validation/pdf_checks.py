@@ -173,7 +173,16 @@ def _check_elements(pdf: pikepdf.Pdf, where: Location, notes: list[str]) -> list
     return findings
 
 
-STRUCTURE_CODES = frozenset({"v-018", "v-019", "v-020", "v-021", "v-022"})
+STRUCTURE_CODES = frozenset({"v-012", "v-018", "v-019", "v-020", "v-021", "v-022"})
+
+
+def structure_findings(path: Path, epub: Path) -> list[Finding]:
+    """Only the checks of the PDF's logical structure against the EPUB (what the claim waits for)."""
+    with pikepdf.open(path) as pdf:
+        if "/StructTreeRoot" not in pdf.Root:
+            return [error("v-012", "the PDF is not tagged (MarkInfo/StructTreeRoot)", Location(path.name))]
+        findings, _ = check_logic(pdf, Location(path.name), epub)
+    return findings
 
 
 def claim_blockers(findings: list[Finding]) -> list[str]:

@@ -1,0 +1,38 @@
+"""The conformance claim waits for the written PDF's structure checks."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from conftest import ROOT
+
+from publish.cli import main
+from publish.findings import Location, error
+
+FIGURE = ROOT / "tests" / "books" / "figure"
+pytestmark = pytest.mark.slow
+
+
+def _opf(out) -> str:
+    with zipfile.ZipFile(next(out.glob("*.epub"))) as zf:
+        return zf.read("EPUB/content.opf").decode()
+
+
+def test_the_claim_is_made_when_the_pdf_structure_passes(tmp_path, capsys):
+    assert main(["build", str(FIGURE), "--out-dir", str(tmp_path), "-q"]) == 0
+    assert "dcterms:conformsTo" in _opf(tmp_path)
+    assert "v-023" not in capsys.readouterr().err
+
+
+def test_a_cut_paragraph_in_the_pdf_withholds_the_claim(tmp_path, capsys, monkeypatch):
+    from publish.validation import pdf_checks
+
+    def cut(path, epub):
+        return [error("v-019", "a paragraph is two P elements", Location(path.name))]
+
+    monkeypatch.setattr(pdf_checks, "structure_findings", cut)
+    assert main(["build", str(FIGURE), "--out-dir", str(tmp_path), "-q"]) == 0
+    opf = _opf(tmp_path)
+    assert "dcterms:conformsTo" not in opf and "has not been confirmed to meet WCAG 2.2" in opf
+    assert "warning v-023 the tagged PDF's structure has 1 problem(s)" in capsys.readouterr().err
