@@ -31,6 +31,7 @@ from publish.findings import BuildError, Finding, Severity, has_errors
 from publish.model import Book
 from publish.output import atomic_output, output_set, outside_set, staged
 from publish.parallel import Forked, fork_available
+from publish.render.accessibility import conformance_problems
 from publish.source.book import load_book
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,7 @@ def _render_outputs(book: Book, findings: list[Finding], epub: Path | None, pdf:
         start = pending[0][0] if pending else time.perf_counter()
         progress("writing the EPUB")
         data = pending[0][1].result() if pending else _epub_bytes(book, epub.name, page_map)
-        if pdf is not None and edition == "standard":
+        if pdf is not None and edition == "standard" and not conformance_problems(book):  # a claim to check
             data = _claim_checked(book, findings, staged(pdf), data, epub.name, page_map)
         with atomic_output(epub) as tmp:
             tmp.write_bytes(data)

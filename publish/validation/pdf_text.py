@@ -12,6 +12,7 @@ wrongly (a hyphen that layout added, a paragraph cut in two).
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -91,8 +92,9 @@ def page_text(page: pikepdf.Page, fonts_seen: dict) -> PageText:
             if owner is None or owner < 0 or any(actual is not None for _, actual in stack):
                 continue
             strings = operands[0] if op == "TJ" else operands[-1:]
-            text = "".join(_decode(bytes(s), current) for s in strings if isinstance(s, pikepdf.String))
-            out.text[owner] = out.text.get(owner, "") + text
+            # one decode per operator: a TJ holds a string per glyph run between kerning numbers
+            data = b"".join(bytes(s) for s in strings if isinstance(s, pikepdf.String))
+            out.text[owner] = out.text.get(owner, "") + _decode(data, current)
     return out
 
 
@@ -105,6 +107,9 @@ def _owner(stack: list[tuple[int | None, str | None]]) -> int | None:
 
 def _decode(data: bytes, font: tuple[dict[int, str], int]) -> str:
     mapping, width = font
+    if width == 2:  # Identity-H, as WeasyPrint writes every font: unpack the codes at once
+        codes = struct.unpack(f">{len(data) // 2}H", data[: len(data) // 2 * 2])
+        return "".join([mapping.get(code, "") for code in codes])
     return "".join(mapping.get(int.from_bytes(data[i:i + width], "big"), "")
                    for i in range(0, len(data) - width + 1, width))
 
