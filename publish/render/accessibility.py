@@ -17,6 +17,7 @@ from publish.colour import GRAPHIC_CONTRAST, HEX, TEXT_CONTRAST, contrast, lumin
 from publish.i18n import strings
 from publish.model import Book
 from publish.paths import STYLES
+from publish.render.branding import branding_css
 from publish.text import PLACEHOLDER
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -84,39 +85,42 @@ def _rule_problems(css: str, name: str, paper: str) -> list[str]:
 
 
 def certifier(book: Book) -> str:
-    """Who stands behind the conformance claim: ``accessibility.certified_by``, else the publisher."""
-    return book.accessibility.certified_by or book.metadata.publisher or "the publisher"
+    """Who stands behind the conformance claim: ``accessibility.certified_by``, else the publisher ("": no one)."""
+    return book.accessibility.certified_by or book.metadata.publisher
 
 
 def conformance_problems(book: Book, print_problems: Iterable[str] = ()) -> list[str]:
-    """Why the book may not claim WCAG 2.2 AA; empty when our own checks found nothing.
+    """Why the book may not claim WCAG 2.2 AA, in the book's language; empty when our own checks found nothing.
 
     The build stops on most accessibility errors (missing alt text, skipped
     heading levels); these are what could still slip through to the EPUB.
     ``print_problems`` are what the checks of the tagged PDF's structure
     found (:func:`publish.validation.pdf_checks.claim_blockers`): a listener
     of the PDF would meet cut paragraphs, layout hyphens or untagged notes,
-    so the claim is not made while there are any.
+    so the claim is not made while there are any.  The book's own stylesheet
+    and accent are checked for contrast with the design's.
     """
-    problems = [f"the tagged PDF: {problem}" for problem in (*print_problems, *book.print_problems)]
+    words = strings(book.metadata.language)
+    problems = [words("claim_problems.pdf", problem=p) for p in (*print_problems, *book.print_problems)]
     for chapter in book.chapters:
         for image in chapter.images:
             if not image.decorative and not image.alt.strip():
-                problems.append(f"{chapter.source}: image {image.href} has no alt text")
+                problems.append(words("claim_problems.image_alt", file=chapter.source, image=image.href))
         if not chapter.title.strip():
-            problems.append(f"{chapter.source}: article without a title")
+            problems.append(words("claim_problems.no_title", file=chapter.source))
         previous = 1
         for heading in chapter.headings:
             if heading.level > previous + 1:
-                problems.append(f"{chapter.source}: heading '{heading.text}' skips a level")
+                problems.append(words("claim_problems.heading_skips", file=chapter.source, heading=heading.text))
             previous = heading.level
     if book.cover is not None and not book.cover.alt.strip():
-        problems.append("the cover image has no alt text")
-    if PLACEHOLDER.search(certifier(book)):
-        problems.append("no one is named to stand behind the claim: 'accessibility.certified_by' (or "
-                        "'publisher') in book.yaml still holds placeholder text")
+        problems.append(words("claim_problems.cover_alt"))
+    if not certifier(book).strip() or PLACEHOLDER.search(certifier(book)):
+        problems.append(words("claim_problems.no_certifier"))
     css = STYLES / "epub.css"
-    problems += css_contrast_problems(css.read_text(encoding="utf-8"), css.name)
+    found = css_contrast_problems(css.read_text(encoding="utf-8"), css.name)
+    found += css_contrast_problems(branding_css(book, "epub"), "book.yaml (accent_color, stylesheet)")
+    problems += [words("claim_problems.contrast", problem=problem) for problem in found]
     return problems
 
 
