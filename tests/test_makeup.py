@@ -77,3 +77,27 @@ def test_no_page_is_left_more_than_a_third_empty(edition, tmp_path):
         if inked and (bottom - max(inked)) / (bottom - top) > 1 / 3:
             empty.append(number)
     assert empty == []
+
+
+@pytest.mark.slow
+def test_a_long_table_breaks_between_rows_and_repeats_its_header(tmp_path):
+    """A table over several pages, with rows of several lines: every row whole, the header on each page."""
+    from conftest import write_book
+
+    step = "A slow breath out, counted to six, then a pause before the next. "
+    rows = "\n".join(f"| Practice {n} | {step * (1 + n % 3)}| {'Evening, ' * (1 + n % 2)}morning |"
+                     for n in range(1, 41))
+    book = write_book(tmp_path / "b", {"01.md": "---\ntitle: A Long Table\n---\n\nPractices to try.\n\n"
+                                       f"| Name | What to do | When |\n|---|---|---|\n{rows}\n"})
+    out = tmp_path / "out"
+    assert main(["pdf", str(book), "--out-dir", str(out), "-q"]) == 0
+    pdf_path = next(out.glob("*.pdf"))
+    with pikepdf.open(pdf_path) as pdf:
+        index = {page.obj.objgen[0]: number for number, page in enumerate(pdf.pages, start=1)}
+        tables = [e for e, _ in Tree(pdf).elements if str(e.S) == "/Table"]
+        rows = [e for e, _ in Tree(pdf).elements if str(e.S) == "/TR"]
+        assert len(tables) == 1 and len(_pages(tables[0], index)) >= 3  # it does cross pages
+        assert len(rows) == 41 and all(len(_pages(row, index)) == 1 for row in rows)
+    text = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [page for page in text.split("\f") if "Practice" in page]
+    assert len(pages) >= 3 and all("What to do" in page for page in pages)  # the header repeats
