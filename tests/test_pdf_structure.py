@@ -8,6 +8,7 @@ with words of its own, one repeating the text).
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -119,6 +120,15 @@ def test_pull_quotes_languages_and_hyphens(rich):
         assert spans, "the rich book has hyphenated lines"
         for span in spans:
             assert "\u2010" not in str(span.ActualText)
+
+
+def test_small_caps_lines_read_as_written(rich):
+    """All-small-caps prints "Test Practice" with one glyph for T and t; the listener gets the words as written."""
+    text = subprocess.run(["pdftotext", "-l", "3", str(rich["pdf"]), "-"], capture_output=True, text=True).stdout
+    assert "TesTPracTice" in "".join(text.split())  # what the glyphs map back to: the reason for /ActualText
+    with pikepdf.open(rich["pdf"]) as pdf:
+        written = [str(e.ActualText) for e in _elements(pdf, "/P") if "/ActualText" in e]
+    assert written.count("Test Practice") == 2  # the cover and the title page
 
 
 def test_the_checks_fail_on_weasyprints_own_tree(rich, tmp_path, monkeypatch):

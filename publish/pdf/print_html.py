@@ -84,9 +84,22 @@ def print_html(book: Book, edition: str = "standard", part: Part = WHOLE) -> etr
     refs = book_bibliography(book) if part.references else None
     if refs is not None:
         body.append(refs)
+    _small_caps_as_written(body)
     html = E.html(head, body)
     html.set("lang", meta.language)
     return html
+
+
+# Lines print.css sets in all-small-caps.  There a capital and its small letter are one glyph, which the
+# PDF can map back to one character only: "Test Practice" would be read (and brailled) "TesT PracTice".
+SMALL_CAPS = frozenset({"publisher", "cover-publisher", "byline"})
+
+
+def _small_caps_as_written(body: etree._Element) -> None:
+    """Give each small-caps line its words as written (the tagged PDF's ``/ActualText``, see publish.pdf.structure)."""
+    for element in body.iter():
+        if isinstance(element.tag, str) and SMALL_CAPS & set((element.get("class") or "").split()):
+            element.set("data-actual-text", " ".join("".join(element.itertext()).split()))
 
 
 def _cover_page(book: Book) -> etree._Element:

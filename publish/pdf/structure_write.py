@@ -134,7 +134,7 @@ class _Writer:
         return copy
 
     def describe(self, built: Built, element: pikepdf.Dictionary) -> None:
-        """The entries that say what an element is: ``/ID``, ``/T``, ``/Lang``."""
+        """The entries that say what an element is: ``/ID``, ``/T``, ``/Lang``, ``/ActualText``."""
         info = self.rebuilder.info(built.element)
         attributes = info.attributes if info is not None else {}
         if built.tag == "Note":
@@ -144,6 +144,8 @@ class _Writer:
             element.ID = pikepdf.String(ident)
         if built.tag == "PullQuote" and attributes.get("aria-label"):
             element.T = pikepdf.String(attributes["aria-label"])
+        if attributes.get("data-actual-text"):  # small caps: the words as written, not as the glyphs map back
+            element.ActualText = pikepdf.String(attributes["data-actual-text"])
         if "/ID" in element:
             self.ids[str(element.ID)] = element
         lang = attributes.get("lang")

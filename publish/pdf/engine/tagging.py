@@ -23,7 +23,7 @@ from publish.conventions import local_name
 from publish.pdf.engine.boxes import page_box
 
 # The attributes the rebuilt tree needs to know about an HTML element.
-KEPT = ("id", "class", "role", "aria-hidden", "aria-label", "lang", "alt", "scope", "data-again")
+KEPT = ("id", "class", "role", "aria-hidden", "aria-label", "lang", "alt", "scope", "data-again", "data-actual-text")
 
 
 @dataclass
