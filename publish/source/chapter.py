@@ -33,7 +33,7 @@ from publish.source.files import read_text, split_front_matter
 from publish.source.images import chapter_images
 from publish.source.limits import deep_brackets, long_words, too_many_notes, too_many_notes_in
 from publish.source.notes import drop_uncalled, twice_defined
-from publish.source.tables import check_header_rows
+from publish.source.tables import check_header_rows, table_captions
 from publish.source.urls import mark_addresses
 from publish.source.vetting import check_front_matter, fence_lines, max_depth
 from publish.source.xhtml import (
@@ -360,12 +360,13 @@ def _addresses(draft: Draft) -> list[Finding]:
 
 
 PASSES = Passes()
-for _priority, (_name, _pass) in zip(range(160, 0, -10), [
+for _priority, (_name, _pass) in zip(range(170, 0, -10), [
     ("unclosed-comments", _checks_on(unclosed_comments)),  # m-: an opened <!-- printed as text
     ("attribute-values", _checks_on(check_attribute_values)),  # values HTML does not allow
     ("content-model", _checks_on(check_content_model)),  # raw HTML where HTML does not allow it
     ("notes-defined-once", _twice_defined),  # notes never called or defined twice
     ("table-headers", _checks_on(check_header_rows)),  # empty header rows
+    ("table-captions", lambda d: table_captions(d.section) or []),  # pandoc's "Table: …" line, as <caption>
     ("has-text", _has_text),  # nothing to read: stops the chapter
     ("semantics", _semantics),  # notes as DPUB-ARIA, pull quotes, xml:lang (publish.conventions)
     ("fenced-divs", _fences),  # ::: fences never closed or nested

@@ -43,3 +43,57 @@ def check_header_rows(root: etree._Element, source: str, display: str, offset: i
                               "write a heading for every column (a screen reader reads it with each cell), or "
                               "leave the whole header row empty for a table without headings"))
     return findings
+
+
+# pandoc's table caption: a paragraph just before or after the table that begins "Table:" (or "table:", or
+# only ":").  Without a blank line after the table Python-Markdown reads it as a last row of one cell.
+CAPTION = re.compile(r"^\s*(?:[Tt]able)?:\s+")
+
+
+def table_captions(root: etree._Element) -> None:
+    """Make each pandoc caption the table's ``<caption>``: its name for screen readers, set above it in print."""
+    for table in list(root.iter(q("table"))):
+        source = _caption_paragraph(table)
+        if source is None:
+            source = _caption_row(table)
+        if source is None:
+            continue
+        caption = etree.Element(q("caption"))
+        caption.text = CAPTION.sub("", source.text or "", count=1)
+        for child in list(source):
+            caption.append(child)
+        table.insert(0, caption)
+
+
+def _caption_paragraph(table: etree._Element) -> etree._Element | None:
+    for near in (table.getnext(), table.getprevious()):
+        if near is not None and near.tag == q("p") and CAPTION.match(near.text or ""):
+            holder = near.getparent()
+            if holder is not None:
+                _remove_keeping_tail(near)
+                return near
+    return None
+
+
+def _caption_row(table: etree._Element) -> etree._Element | None:
+    body = table.find(q("tbody"))
+    rows = body.findall(q("tr")) if body is not None else []
+    if not rows:
+        return None
+    cells = list(rows[-1])
+    if cells and CAPTION.match(cells[0].text or "") and not any(has_words(cell) for cell in cells[1:]):
+        body.remove(rows[-1])
+        return cells[0]
+    return None
+
+
+def _remove_keeping_tail(element: etree._Element) -> None:
+    parent = element.getparent()
+    previous = element.getprevious()
+    if element.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    element.tail = None
+    parent.remove(element)
