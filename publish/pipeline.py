@@ -112,27 +112,31 @@ def _epub_bytes(book: Book, name: str, page_map: dict) -> bytes:
         return build_epub(book, Path(folder) / name, page_map).read_bytes()
 
 
-def _claim_checked(book: Book, findings: list[Finding], pdf: Path, epub_data: bytes, name: str,
+def _claim_checked(book: Book, findings: list[Finding], pdf: Path | None, epub_data: bytes, name: str,
                    page_map: dict | None) -> bytes:
-    """The EPUB's bytes, made again without its conformance claim when the written PDF's structure fails.
+    """The EPUB's bytes, made again without its conformance claim when what a listener meets fails.
 
-    The claim covers both editions, so it is written only when the tagged
-    PDF's structure checks pass too (one element per paragraph, list and
-    table, no layout hyphen in the text, notes tagged, the same words as the
-    EPUB); a failure there is our bug, said as the warning ``v-023`` (a release
-    fails on it) with what was found.
+    The claim is written only when the EPUB's names pass (no page number in
+    a heading's or link's name, no link cut in two) and, when the tagged PDF
+    was written with it (``pdf``), the PDF's structure checks pass too (one
+    element per paragraph, list and table, no layout hyphen in the text,
+    notes tagged, the same words as the EPUB).  A failure is our bug, said as
+    the warning ``v-023`` (a release fails on it) with what was found.
     """
     from publish.findings import warning
+    from publish.validation.epub_names import check_names
     from publish.validation.pdf_checks import claim_blockers, structure_findings
 
     with tempfile.TemporaryDirectory(prefix="publish-claim-") as folder:
         made = Path(folder) / name
         made.write_bytes(epub_data)
-        problems = claim_blockers(structure_findings(pdf, made))
+        problems = [f.message for f in check_names(made)]
+        if pdf is not None:
+            problems += claim_blockers(structure_findings(pdf, made))
     if not problems:
         return epub_data
     book.print_problems = tuple(problems)
-    findings.append(warning("v-023", f"the tagged PDF's structure has {len(problems)} problem(s), so the EPUB makes no "
+    findings.append(warning("v-023", f"what a listener meets has {len(problems)} problem(s), so the EPUB makes no "
                           f"conformance claim: {problems[0]}", None,
                           "please report this with the book folder; `publish check` lists every problem"))
     return _epub_bytes(book, name, page_map)
@@ -178,8 +182,9 @@ def _render_outputs(book: Book, findings: list[Finding], epub: Path | None, pdf:
         start = pending[0][0] if pending else time.perf_counter()
         progress("writing the EPUB")
         data = pending[0][1].result() if pending else _epub_bytes(book, epub.name, page_map)
-        if pdf is not None and edition == "standard" and not conformance_problems(book):  # a claim to check
-            data = _claim_checked(book, findings, staged(pdf), data, epub.name, page_map)
+        if not conformance_problems(book):  # a claim to check against what was made
+            tagged = staged(pdf) if pdf is not None and edition == "standard" else None
+            data = _claim_checked(book, findings, tagged, data, epub.name, page_map)
         with atomic_output(epub) as tmp:
             tmp.write_bytes(data)
         result.outputs.append(epub)

@@ -35,4 +35,16 @@ def test_a_cut_paragraph_in_the_pdf_withholds_the_claim(tmp_path, capsys, monkey
     assert main(["build", str(FIGURE), "--out-dir", str(tmp_path), "-q"]) == 0
     opf = _opf(tmp_path)
     assert "dcterms:conformsTo" not in opf and "has not been confirmed to meet WCAG 2.2" in opf
-    assert "warning v-023 the tagged PDF's structure has 1 problem(s)" in capsys.readouterr().err
+    assert "warning v-023 what a listener meets has 1 problem(s)" in capsys.readouterr().err
+
+
+def test_a_page_number_in_a_heading_withholds_the_claim_of_an_epub_alone(tmp_path, capsys, monkeypatch):
+    from publish.validation import epub_names
+
+    def heard(epub):
+        return [error("v-007", "the page number 7 is part of the name of a <h1>", Location(epub.name))]
+
+    monkeypatch.setattr(epub_names, "check_names", heard)
+    assert main(["epub", str(FIGURE), "--out-dir", str(tmp_path), "-q"]) == 0
+    assert "dcterms:conformsTo" not in _opf(tmp_path)
+    assert "warning v-023 what a listener meets has 1 problem(s)" in capsys.readouterr().err
