@@ -18,7 +18,7 @@ from publish.cli import main
 from publish.pipeline import prepare
 from publish.render.accessibility import conformance_problems
 from publish.validation.pdf_checks import check_pdf, claim_blockers
-from publish.validation.pdf_logic import Tree, epub_articles
+from publish.validation.pdf_logic import Tree, _kids, epub_articles
 from tests.conftest import write_book
 
 RICH = Path(__file__).parent / "books" / "rich"
@@ -193,3 +193,26 @@ def test_nested_lists_loose_items_and_notes_called_twice(tmp_path):
         image = next(link for link in links if any(str(k.get("/S")) == "/Figure" for k in link.K
                                                    if isinstance(k, pikepdf.Dictionary)))
         assert sum(1 for k in image.K if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR") == 2
+
+
+def test_a_definition_list_is_read_as_terms_with_their_definitions(tmp_path):
+    from conftest import write_book
+
+    book = write_book(tmp_path / "b", {"01.md": "---\ntitle: Terms\n---\n\nSome terms follow here.\n\n"
+                                       "Vagus nerve\n:   The long nerve that slows the heart after stress.\n\n"
+                                       "Co-regulation\nCoregulation\n:   Calming together with another person.\n"
+                                       ":   Also between a parent and a child.\n"})
+    out = tmp_path / "out"
+    assert main(["build", str(book), "--out-dir", str(out), "-q"]) == 0
+    pdf_path, epub = next(out.glob("*.pdf")), next(out.glob("*.epub"))
+    findings, _ = check_pdf(pdf_path, epub)
+    assert findings == []  # the terms are read: the text is the EPUB's
+    with pikepdf.open(pdf_path) as pdf:
+        tree = Tree(pdf)
+        (listing,) = [e for e, _ in tree.elements if str(e.S) == "/L"
+                      and str(e.get("/A", {}).get("/ListNumbering", "")) == "/None"]
+        items = [[(str(k.S), tree.words(k, ())) for k in _kids(item)] for item in _kids(listing)]
+    assert items == [[("/Lbl", "Vagus nerve"), ("/LBody", "The long nerve that slows the heart after stress.")],
+                     [("/Lbl", "Co-regulation"), ("/Lbl", "Coregulation"),
+                      ("/LBody", "Calming together with another person."),
+                      ("/LBody", "Also between a parent and a child.")]]

@@ -283,6 +283,42 @@ def item_bodies(root: Built) -> None:
         item.kids = [*labels, body]
 
 
+def definition_items(root: Built, info) -> None:
+    """A definition list read as pairs: one ``LI`` per term, its ``Lbl`` the term, its ``LBody`` the definition.
+
+    WeasyPrint makes every ``dt`` and every ``dd`` an item of its own, so a
+    listener heard "list, 4 items" for two terms, each term apart from what
+    it means.  Several terms before one definition share the item; several
+    definitions after one term are its bodies.  ``info`` gives the HTML
+    element behind a node (:meth:`Rebuilder.info`).
+    """
+    for listing in [b for b in walk_built(root) if b.tag == "L" and _html(info, b) == "dl"]:
+        items: list[Built] = []
+        current: Built | None = None
+        defined = False
+        for item in listing.kids:
+            bodies = [k for k in item.kids if isinstance(k, Built) and k.tag == "LBody"] \
+                if isinstance(item, Built) and item.tag == "LI" else []
+            kind = _html(info, bodies[0]) if len(bodies) == 1 else None
+            if kind == "dt" and (current is None or defined):
+                bodies[0].tag, current, defined = "Lbl", item, False
+                items.append(item)
+            elif kind == "dt":  # another term for the same definition
+                bodies[0].tag, bodies[0].parent = "Lbl", current
+                current.kids.append(bodies[0])  # type: ignore[union-attr]
+            elif kind == "dd" and current is not None:
+                bodies[0].parent, defined = current, True
+                current.kids.append(bodies[0])
+            else:
+                items.append(item)
+        listing.kids = items
+
+
+def _html(info, built: Built) -> str | None:
+    element = info(built.element) if built.element is not None else None
+    return element.tag if element is not None else None
+
+
 def _alt(element) -> bool:
     return bool(str(element.get("/Alt", "")).strip())
 

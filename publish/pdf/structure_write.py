@@ -25,6 +25,7 @@ from publish.pdf.structure import (
     Rebuilder,
     Rebuilt,
     Zipper,
+    definition_items,
     item_bodies,
     kids_of,
     walk_built,
@@ -144,6 +145,8 @@ class _Writer:
             element.ID = pikepdf.String(ident)
         if built.tag == "PullQuote" and attributes.get("aria-label"):
             element.T = pikepdf.String(attributes["aria-label"])
+        if built.tag == "L" and info is not None and info.tag == "dl":  # its labels are terms, not numbers
+            element.A = pikepdf.Dictionary(O=pikepdf.Name.List, ListNumbering=pikepdf.Name("/None"))
         if attributes.get("data-actual-text"):  # small caps: the words as written, not as the glyphs map back
             element.ActualText = pikepdf.String(attributes["data-actual-text"])
         if "/ID" in element:
@@ -227,6 +230,7 @@ def rebuild_structure(pdf: pikepdf.Pdf, skeleton: Skeleton | None, language: str
     rebuilder.merge(zipped)
     rebuilder.place_notes()
     item_bodies(rebuilder.root)
+    definition_items(rebuilder.root, rebuilder.info)
     write_tree(pdf, documents[0], rebuilder, language)
     result = rebuilder.result
     result.counts["elements"] = sum(1 for _ in walk_built(rebuilder.root)) - 1

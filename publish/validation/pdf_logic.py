@@ -46,6 +46,16 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+
+def _term(label: pikepdf.Dictionary) -> bool:
+    """A definition list's label is its term, text the EPUB has too; other labels are generated numbers."""
+    if str(label.get("/S")) != "/Lbl":
+        return False
+    item = label.get("/P")
+    listing = item.get("/P") if isinstance(item, pikepdf.Dictionary) else None
+    attributes = listing.get("/A") if isinstance(listing, pikepdf.Dictionary) else None
+    return isinstance(attributes, pikepdf.Dictionary) and str(attributes.get("/ListNumbering")) == "/None"
+
 class Tree:
     """The structure elements in reading order with their parent's tag and their text."""
 
@@ -67,7 +77,7 @@ class Tree:
         pieces = []
         for kid in _kids(element):
             if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                if str(kid.S) not in skip:
+                if str(kid.S) not in skip or _term(kid):
                     pieces.append(self.words(kid, skip))
             else:
                 text = self.text.leaf(kid, element.get("/Pg"))
