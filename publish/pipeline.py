@@ -136,9 +136,13 @@ def _claim_checked(book: Book, findings: list[Finding], pdf: Path | None, epub_d
     if not problems:
         return epub_data
     book.print_problems = tuple(problems)
+    from publish.pdf.engine import TESTED, tested
+
+    hint = ("please report this with the book folder; `publish check` lists every problem" if tested() else
+            "the tagged PDF's structure is rebuilt for a listener only on " +
+            ", ".join(f"{name} {' or '.join(TESTED[name])}" for name in TESTED) + " (see x-010)")
     findings.append(warning("v-023", f"what a listener meets has {len(problems)} problem(s), so the EPUB makes no "
-                          f"conformance claim: {problems[0]}", None,
-                          "please report this with the book folder; `publish check` lists every problem"))
+                            f"conformance claim: {problems[0]}", None, hint))
     return _epub_bytes(book, name, page_map)
 
 

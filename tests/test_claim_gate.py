@@ -48,3 +48,28 @@ def test_a_page_number_in_a_heading_withholds_the_claim_of_an_epub_alone(tmp_pat
     assert main(["epub", str(FIGURE), "--out-dir", str(tmp_path), "-q"]) == 0
     assert "dcterms:conformsTo" not in _opf(tmp_path)
     assert "warning v-023 what a listener meets has 1 problem(s)" in capsys.readouterr().err
+
+
+def test_an_untested_weasyprint_keeps_its_own_tree(monkeypatch, caplog):
+    """No walk of another release's boxes, and a box the walk does not expect: WeasyPrint's tree, never a traceback.
+
+    (On WeasyPrint 69 a build then says v-023 and makes no claim: the structure checks fail on its tree.)
+    """
+    from publish.pdf import engine
+    from publish.pdf.document import render
+    from publish.pdf.engine import tagging
+    from publish.pipeline import prepare
+
+    book, _ = prepare(FIGURE)
+    document = render(book).document
+    assert tagging.tag_skeleton(document) is not None
+    monkeypatch.setattr(engine, "tested", lambda: False)
+    assert tagging.tag_skeleton(document) is None
+    monkeypatch.setattr(engine, "tested", lambda: True)
+
+    def unexpected(document):
+        raise AttributeError("'Box' object has no attribute 'element_tag'")
+
+    monkeypatch.setattr(tagging, "_skeleton", unexpected)
+    assert tagging.tag_skeleton(document) is None
+    assert "kept as WeasyPrint wrote it: AttributeError" in caplog.text

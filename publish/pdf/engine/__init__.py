@@ -66,6 +66,16 @@ def engine() -> Engine:
     return Engine(versions, True)
 
 
+def tested() -> bool:
+    """Whether the installed WeasyPrint and pydyf are the releases this package's readers of them were written for.
+
+    Reading WeasyPrint's boxes (the structure walk) patches nothing, so it
+    runs on a tested version even with ``PUBLISH_PLAIN``; on any other it is
+    not tried, and the PDF keeps the structure WeasyPrint wrote.
+    """
+    return all(version in TESTED[name] for name, version in engine().versions)
+
+
 def fast() -> bool:
     """Whether the speed-ups and the page-numbering hook may be used (parts need the hook)."""
     return engine().fast
