@@ -14,8 +14,11 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pikepdf
+
+from publish.parallel import cores, fork_map
 
 LAYOUT_HYPHEN = "\u2010"  # WeasyPrint's hyphenate character; an author's own hyphen is U+002D
 _HEX = re.compile(rb"<([0-9A-Fa-f]+)>")
@@ -114,12 +117,35 @@ def _decode(data: bytes, font: tuple[dict[int, str], int]) -> str:
                    for i in range(0, len(data) - width + 1, width))
 
 
+PAGES_PER_CORE = 60  # below about twice this, forking costs more than reading the pages here
+
+
+def _read_pages(run: tuple[str, int, int]) -> dict[int, PageText]:
+    """The text of pages ``start`` to ``end`` of the PDF at ``path`` (run in a forked child, or here)."""
+    path, start, end = run
+    fonts: dict = {}
+    with pikepdf.open(path) as pdf:
+        return {pdf.pages[n].obj.objgen[0]: page_text(pdf.pages[n], fonts) for n in range(start, end)}
+
+
 class LogicalText:
     """Each structure element's text, built once for a PDF."""
 
     def __init__(self, pdf: pikepdf.Pdf):
-        fonts: dict = {}
-        self.pages = {page.obj.objgen[0]: page_text(page, fonts) for page in pdf.pages}
+        count = len(pdf.pages)
+        path = Path(pdf.filename) if pdf.filename and Path(pdf.filename).is_file() else None
+        if path is None or count < PAGES_PER_CORE * 2:
+            fonts: dict = {}
+            self.pages = {page.obj.objgen[0]: page_text(page, fonts) for page in pdf.pages}
+            return
+        # A long book's pages are read on every core: each process opens the file itself (a forked child
+        # must not read through the parent's file handle) and reads a run of pages.
+        workers = min(cores(), count // PAGES_PER_CORE)
+        size = -(-count // workers)
+        runs = [(str(path), start, min(start + size, count)) for start in range(0, count, size)]
+        self.pages = {}
+        for part in fork_map(_read_pages, runs, workers=workers, minimum=2):
+            self.pages.update(part)
 
     def pieces(self, element: pikepdf.Dictionary) -> list[str]:
         """The texts of the marked content under ``element``, in order (one per MCID: a line, usually)."""
