@@ -216,3 +216,14 @@ def test_a_definition_list_is_read_as_terms_with_their_definitions(tmp_path):
                      [("/Lbl", "Co-regulation"), ("/Lbl", "Coregulation"),
                       ("/LBody", "Calming together with another person."),
                       ("/LBody", "Also between a parent and a child.")]]
+
+
+def test_the_text_read_on_every_core_is_the_text_read_here(rich, monkeypatch):
+    from publish.validation import pdf_text
+
+    with pikepdf.open(rich["pdf"]) as pdf:
+        fonts: dict = {}
+        here = {page.obj.objgen[0]: pdf_text.page_text(page, fonts) for page in pdf.pages}
+        monkeypatch.setattr(pdf_text, "PAGES_PER_CORE", 2)
+        monkeypatch.setattr(pdf_text, "cores", lambda: 2)
+        assert len(pdf.pages) >= 4 and pdf_text.LogicalText(pdf).pages == here
