@@ -16,7 +16,7 @@ from lxml import etree
 
 from publish.conventions import q
 from publish.findings import Finding, Location, error
-from publish.source.xhtml import has_words, line_at
+from publish.source.xhtml import has_words, line_at, remove_keeping_tail
 
 DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.MULTILINE)
 
@@ -70,7 +70,7 @@ def _caption_paragraph(table: etree._Element) -> etree._Element | None:
         if near is not None and near.tag == q("p") and CAPTION.match(near.text or ""):
             holder = near.getparent()
             if holder is not None:
-                _remove_keeping_tail(near)
+                remove_keeping_tail(near)
                 return near
     return None
 
@@ -86,14 +86,3 @@ def _caption_row(table: etree._Element) -> etree._Element | None:
         return cells[0]
     return None
 
-
-def _remove_keeping_tail(element: etree._Element) -> None:
-    parent = element.getparent()
-    previous = element.getprevious()
-    if element.tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    element.tail = None
-    parent.remove(element)
