@@ -95,7 +95,7 @@ def metadata_sentences(rows: list[tuple[str, str]], words: Strings) -> list[str]
             sentences.append(words(f"report_metadata.mode_{value}"))
         elif name == "accessModeSufficient":
             sentences.append(words("report_metadata.sufficient_textual") if value == "textual"
-                             else words("report_metadata.sufficient_other", value=value))
+                             else words("report_metadata.sufficient_other", value=_modes(value, words)))
         elif name == "accessibilityHazard":
             sentences.append(words("report_metadata.hazard_none") if value == "none"
                              else words("report_metadata.hazard_other", value=value))
@@ -112,6 +112,17 @@ def metadata_sentences(rows: list[tuple[str, str]], words: Strings) -> list[str]
             features)))
     sentences.append(words("report_metadata.conforms" if claimed else "report_metadata.no_claim"))
     return sentences
+
+
+def _modes(value: str, words: Strings) -> str:
+    """``textual,visual`` as the language says it ("text and images")."""
+    names = []
+    for mode in (part.strip() for part in value.split(",") if part.strip()):
+        try:
+            names.append(words(f"report_modes.{mode}"))
+        except KeyError:
+            names.append(mode)
+    return words("report_modes.and").join(names)
 
 
 def _feature(value: str, words: Strings) -> str:
