@@ -24,3 +24,19 @@ def _styles() -> Path:
 STYLES = _styles()
 FONTS = STYLES / "fonts"
 CSL = STYLES / "csl"
+
+# The shipped OFL families a book may choose in book.yaml's ``fonts``: for each design role ("Book Text",
+# "Book Display" in the print stylesheets) its files, with the weight and style each one is.
+SHIPPED_FAMILIES: dict[str, dict[str, tuple[tuple[str, int, bool], ...]]] = {
+    "Source Serif 4": {
+        "text": (("SourceSerif4SmText-Regular.ttf", 400, False), ("SourceSerif4SmText-It.ttf", 400, True),
+                 ("SourceSerif4SmText-Semibold.ttf", 600, False), ("SourceSerif4SmText-SemiboldIt.ttf", 600, True)),
+        "display": (("SourceSerif4Subhead-Semibold.ttf", 600, False), ("SourceSerif4Subhead-It.ttf", 400, True)),
+    },
+    "Atkinson Hyperlegible": {
+        role: (("AtkinsonHyperlegible-Regular.ttf", 400, False), ("AtkinsonHyperlegible-Italic.ttf", 400, True),
+               ("AtkinsonHyperlegible-Bold.ttf", 700, False), ("AtkinsonHyperlegible-BoldItalic.ttf", 700, True))
+        for role in ("text", "display")
+    },
+}
+DEFAULT_FAMILY = "Source Serif 4"

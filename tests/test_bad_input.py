@@ -353,6 +353,9 @@ ACCEPTED: list[tuple[str, Setup, str | None, str]] = [
      "warning y-008 no CSL locale for citation_locale 'xx-YY'", "Smith"),
     ("glyph-missing-from-print-font", chapter(GOOD + "\nA symbol \u2230 here.\n"),
      "chapters/01.md: warning p-002 the print font has no glyph for \u2230 (U+2230)", "A symbol \u2230 here."),
+    ("glyph-missing-from-large-print-font", chapter(GOOD + "\n\u014ctsuka wrote it.\n"),
+     "chapters/01.md: warning p-002 the large-print edition's font has no glyph for \u014c (U+014C)",
+     "\u014ctsuka wrote it."),
     ("link-to-heading-as-pandoc-names-it", chapter(GOOD + "\nSee [the start](#start).\n"), None, "See the start."),
     ("reference-date-out-of-calendar", lambda b: (b / "references.json").write_text(
         REFS.replace('"date-parts": [[2020]]', '"date-parts": [[2020, -3, 40]]'), encoding="utf-8"),

@@ -6,15 +6,17 @@ check`` reports everything in one pass.
 
 from __future__ import annotations
 
+import io
 from functools import lru_cache
 
 from lxml import etree
 
 from publish.findings import Finding, Location, warning
 from publish.model import Book
-from publish.paths import FONTS
+from publish.paths import FONTS, SHIPPED_FAMILIES
 
-TEXT_FACE = "SourceSerif4SmText-*.ttf"  # the print edition's text face (styles/print.css, "Book Text")
+TEXT_FACE = "SourceSerif4SmText-*.ttf"  # the design's text face (styles/print.css, "Book Text")
+LARGE_PRINT_FAMILY = "Atkinson Hyperlegible"  # styles/large-print.css sets every text in it
 
 
 def check_duplicate_titles(book: Book) -> list[Finding]:
@@ -29,16 +31,30 @@ def check_duplicate_titles(book: Book) -> list[Finding]:
     return findings
 
 
-@lru_cache(maxsize=1)
-def _covered() -> frozenset[int]:
-    """Code points every style of the print text face can draw (the intersection of their cmaps)."""
+@lru_cache(maxsize=4)
+def _covered(faces: tuple[str | bytes, ...] = ()) -> frozenset[int]:
+    """Code points every style of the print text face can draw (the intersection of their cmaps).
+
+    ``faces``: the text face the book chose (shipped file names, or its own fonts' bytes); the design's
+    Source Serif 4 when empty.
+    """
     from fontTools.ttLib import TTFont
 
+    sources = [FONTS / face if isinstance(face, str) else io.BytesIO(face) for face in faces] or \
+        sorted(FONTS.glob(TEXT_FACE))
     sets = []
-    for path in sorted(FONTS.glob(TEXT_FACE)):
-        with TTFont(path, lazy=True) as font:
+    for source in sources:
+        with TTFont(source, lazy=True) as font:
             sets.append(frozenset(font.getBestCmap()))
     return frozenset.intersection(*sets) if sets else frozenset()
+
+
+def _text_faces(book: Book) -> tuple[str | bytes, ...]:
+    """The files of the text face the book's print editions use (book.yaml's ``fonts``; empty: the design's)."""
+    family = dict(book.branding.families).get("text")
+    if family:
+        return tuple(name for name, _, _ in SHIPPED_FAMILIES[family]["text"])
+    return tuple(face.data for face in book.branding.faces if face.role == "text")
 
 
 def _printed_text(body: etree._Element) -> str:
@@ -60,10 +76,13 @@ def check_glyphs(book: Book) -> list[Finding]:
     list), with the first few offenders.  Every text the PDF prints from the
     book is looked at, so :class:`publish.pdf.document.KnownProblemsFilter` can keep
     WeasyPrint's own warning about those characters out of the build log.
+    The large-print edition is set in Atkinson Hyperlegible, which covers
+    fewer scripts: what only it lacks is said for that edition.
     """
-    covered = _covered()
+    covered = _covered(_text_faces(book))
     if not covered:
         return []
+    large = _covered(tuple(name for name, _, _ in SHIPPED_FAMILIES[LARGE_PRINT_FAMILY]["text"]))
     texts = [(chapter.source, chapter.title + chapter.subtitle + _printed_text(etree.fromstring(chapter.body_html))
               + "".join(entry.text for entry in chapter.bibliography)) for chapter in book.chapters]
     meta = book.metadata
@@ -72,21 +91,25 @@ def check_glyphs(book: Book) -> list[Finding]:
                   + "".join(entry.text for entry in book.bibliography)))
     findings = []
     for source, text in texts:
-        missing = sorted(c for c in set(text) if not c.isspace() and ord(c) not in covered and ord(c) >= 0x20)
-        if missing:
-            shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing[:5])
-            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-            findings.append(warning("p-002", f"the print font has no glyph for {shown}{more}", Location(source),
-                                    "the PDF would show an empty box there, or borrow the glyph from another font; "
-                                    "the EPUB uses the reader's fonts and is fine — rephrase, or ask for a font "
-                                    "that covers this script"))
+        drawn = {c for c in set(text) if not c.isspace() and ord(c) >= 0x20}
+        missing = sorted(c for c in drawn if ord(c) not in covered)
+        only_large = sorted(c for c in drawn if ord(c) in covered and ord(c) not in large)
+        for lacking, font in ((missing, "the print font"), (only_large, "the large-print edition's font")):
+            if lacking:
+                shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in lacking[:5])
+                more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
+                findings.append(warning("p-002", f"{font} has no glyph for {shown}{more}", Location(source),
+                                        "the PDF would show an empty box there, or borrow the glyph from another "
+                                        "font; the EPUB uses the reader's fonts and is fine — rephrase, or ask for "
+                                        "a font that covers this script"))
     return findings
 
 
 def print_font_lacks(codepoint: int) -> bool:
-    """Whether :func:`check_glyphs` reports this character (the print text face cannot draw it)."""
+    """Whether :func:`check_glyphs` reports this character (the design's or the large-print text face lacks it)."""
     covered = _covered()
-    return bool(covered) and codepoint not in covered
+    large = _covered(tuple(name for name, _, _ in SHIPPED_FAMILIES[LARGE_PRINT_FAMILY]["text"]))
+    return bool(covered) and (codepoint not in covered or codepoint not in large)
 
 
 # The handout's running head (styles/print.css): Source Serif 4 Small Text italic at 8 pt, as wide as the text,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from publish.model import Book
+from publish.paths import SHIPPED_FAMILIES
 
 # Where the accent goes, per kind of edition: text that takes its colour, rules and bands that take it.
 ACCENT_RULES = {
@@ -35,19 +36,6 @@ ACCENT_RULES = {
         "  aside.pullquote { border-color: %(accent)s; }\n"
         "}\n"
     ),
-}
-# The shipped families a book may pick, as the files of each design role ("Book Text", "Book Display").
-SHIPPED = {
-    "Source Serif 4": {
-        "text": (("SourceSerif4SmText-Regular.ttf", 400, False), ("SourceSerif4SmText-It.ttf", 400, True),
-                 ("SourceSerif4SmText-Semibold.ttf", 600, False), ("SourceSerif4SmText-SemiboldIt.ttf", 600, True)),
-        "display": (("SourceSerif4Subhead-Semibold.ttf", 600, False), ("SourceSerif4Subhead-It.ttf", 400, True)),
-    },
-    "Atkinson Hyperlegible": {
-        role: (("AtkinsonHyperlegible-Regular.ttf", 400, False), ("AtkinsonHyperlegible-Italic.ttf", 400, True),
-               ("AtkinsonHyperlegible-Bold.ttf", 700, False), ("AtkinsonHyperlegible-BoldItalic.ttf", 700, True))
-        for role in ("text", "display")
-    },
 }
 FAMILY_OF_ROLE = {"text": "Book Text", "display": "Book Display"}
 BOOK_FONTS = "book-fonts/"  # where the book's own font files are fetched from (see publish.pdf.document)
@@ -80,7 +68,7 @@ def face_swaps(book: Book, edition: str, font_base: str = BOOK_FONTS) -> tuple[S
     if edition_kind(edition) != "print":
         return ()
     swaps = [(FAMILY_OF_ROLE[role], family, f"fonts/{name}", weight, italic)
-             for role, family in book.branding.families for name, weight, italic in SHIPPED[family][role]]
+             for role, family in book.branding.families for name, weight, italic in SHIPPED_FAMILIES[family][role]]
     swaps += [(FAMILY_OF_ROLE[face.role], face.family, font_base + face.name, face.weight, face.italic)
               for face in book.branding.faces]
     return tuple(swaps)

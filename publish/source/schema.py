@@ -23,6 +23,7 @@ import yaml
 
 from publish.findings import Finding, Location, error, warning
 from publish.model import PAGE_SIZES
+from publish.paths import SHIPPED_FAMILIES
 from publish.source.files import load_settings, read_text, without_controls, yaml_problem
 from publish.text import PLACEHOLDER
 
@@ -62,7 +63,7 @@ class Key:
 
 ACCENT = re.compile(r"^#[0-9a-fA-F]{6}$")
 # The shipped OFL families a book may pick in ``fonts`` (publish.render.branding maps them to files).
-FAMILIES = ("Source Serif 4", "Atkinson Hyperlegible")
+FAMILIES = tuple(SHIPPED_FAMILIES)
 STYLESHEET_EDITIONS = ("epub", "pdf", "large-print", "press", "booklet", "web")
 
 
