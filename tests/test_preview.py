@@ -186,6 +186,25 @@ def test_citing_another_work_formats_the_citations_again(tmp_path):
     assert b'id="ref-jones2019"' in preview.files["ch01.html"]
 
 
+def test_a_newly_cited_work_shows_at_once_then_as_the_book_formats_it(tmp_path, monkeypatch):
+    """The article alone first (fast in a long series), then the book's pass: two versions, both with the work."""
+    preview, book = _preview(tmp_path)
+    served = []
+    publish = preview._publish
+
+    def record(files, findings):
+        served.append(dict(files) if files is not None else None)
+        publish(files, findings)
+
+    monkeypatch.setattr(preview, "_publish", record)
+    before = dict(preview.files)
+    chapter = book.resolve() / "chapters" / "01.md"
+    chapter.write_text(FIRST + "\nAnd [@jones2019, p. 4].\n", encoding="utf-8")
+    assert preview.update({chapter}) == "updated ch01.html, and the book's citations"
+    assert len(served) == 2 and all(b'id="ref-jones2019"' in files["ch01.html"] for files in served)
+    assert served[0]["ch02.html"] is before["ch02.html"]  # the first pass renders the edited article only
+
+
 def test_a_new_title_renders_the_index_and_the_neighbours_again(tmp_path):
     preview, book = _preview(tmp_path)
     chapter = book.resolve() / "chapters" / "02.md"

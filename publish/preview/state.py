@@ -195,8 +195,16 @@ class Preview:
         return None
 
     def _recite(self, position: int, raw: Chapter) -> str:
-        """Format the whole book's citations again with the new article (the works it cites changed)."""
+        """Format the whole book's citations again with the new article (the works it cites changed).
+
+        That takes seconds in a long series (2.2 s for 50 articles), so the
+        article is first served formatted on its own (0.1 s: its citations
+        and reference list as they stand alone), then the book's pass puts
+        each citation as the build would (a letter after a shared year,
+        initials that tell two authors apart) and the page reloads again.
+        """
         assert self.book is not None
+        self._article_alone(position, raw)
         chapters = [_raw_copy(ch) for ch in self.raw]
         chapters[position] = _raw_copy(raw)
         book = dataclasses.replace(self.book, chapters=chapters, bibliography=[])
@@ -208,6 +216,21 @@ class Preview:
         self.raw[position] = raw
         self._publish(render_site(book, self._options()), self.loaded + self.cited + self.checked)
         return f"updated {page_name(raw)}, and the book's citations"
+
+    def _article_alone(self, position: int, raw: Chapter) -> None:
+        """Serve the edited article with its citations formatted for it alone (the first of :meth:`_recite`)."""
+        assert self.book is not None
+        chapter = _raw_copy(raw)
+        alone = dataclasses.replace(self.book, chapters=[chapter], bibliography=[])
+        if has_errors(resolve_citations(alone)):
+            return  # the book's pass says what is wrong
+        book = dataclasses.replace(self.book, chapters=list(self.book.chapters), bibliography=alone.bibliography
+                                   or self.book.bibliography)
+        book.chapters[position] = chapter
+        files = dict(self.files)
+        files[page_name(chapter)] = article_page(book, position, self._options())
+        files.update({image.href: image.data for image in chapter.images})
+        self._publish(files, self.loaded + self.cited + self.checked)
 
 
 def _about(finding: Finding, source: str) -> bool:
