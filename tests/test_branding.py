@@ -134,3 +134,12 @@ def test_the_web_edition_carries_the_logo_and_the_accent_in_the_light_scheme(tmp
     css = (out / "css" / "web.css").read_text(encoding="utf-8")
     light = css.split("@media (prefers-color-scheme: light)")[-1]
     assert "color: #0b5d5a" in light and css.count("#0b5d5a") == 2
+
+
+def test_an_unquoted_colour_is_a_comment_to_yaml_and_said_so(tmp_path):
+    book = write_book(tmp_path / "b", {"01.md": "---\ntitle: One\n---\n\nText.\n"},
+                      extra_yaml="accent_color: #0b5d5a\n")
+    loaded, findings = load_book(book)
+    (found,) = [f for f in findings if f.code == "y-016"]
+    assert found.location.line == 9 and 'accent_color: "#0b5d5a"' in found.hint
+    assert loaded.branding.accent == ""

@@ -90,6 +90,11 @@ def _raster(data: bytes, media_type: str, name: str, where: Location, findings: 
 
 def _accent(config: Config, findings: list[Finding]) -> str:
     value = config.get("accent_color")
+    if value is None and "accent_color" in config.lines:  # written, but YAML read nothing: ``accent_color: #0b5d5a``
+        findings.append(warning("y-016", "accent_color has no value, so the design's colours are used: in YAML an "
+                                "unquoted # begins a comment", config.where("accent_color"),
+                                'put the colour in quotes: accent_color: "#0b5d5a"'))
+        return ""
     if not isinstance(value, str) or not value.strip():
         return ""
     value = value.strip().lower()
